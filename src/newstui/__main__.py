@@ -1,0 +1,5 @@
+"""Allow ``python -m newstui``."""
+
+from newstui.cli import main
+
+raise SystemExit(main())
