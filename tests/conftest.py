@@ -41,6 +41,7 @@ class Request:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are separate writes: avoid 40 ms stalls
     server: "_Server"
 
     def log_message(self, *args: object) -> None:  # keep test output clean
@@ -104,7 +105,8 @@ class FeedServer:
         self.stop = threading.Event()
         self._srv = _Server(("127.0.0.1", 0), _Handler)
         self._srv.owner = self
-        self._thread = threading.Thread(target=self._srv.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._srv.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
         self._thread.start()
 
     @property
