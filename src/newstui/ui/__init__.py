@@ -1,0 +1,1 @@
+"""The Textual reading UI. Only this package may import textual or rich."""

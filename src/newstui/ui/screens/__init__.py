@@ -1,0 +1,1 @@
+"""Screens: the main reading screen, help and small dialogs."""

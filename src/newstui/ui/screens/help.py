@@ -1,0 +1,96 @@
+"""The ``?`` screen: every key, as remapped by ``[keys]``, with its action id.
+
+Generated from :data:`newstui.ui.keys.MAIN_BINDINGS` and the app's keymap, so what it
+says is what the keys do. The action id column is what a ``[keys]`` remap names.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Mapping
+
+from rich.cells import cell_len
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Static
+
+from newstui.ui.keys import MAIN_BINDINGS, effective_keys
+
+LEGEND = ("Headline marks: > cursor   N unread   * starred   + matches a highlight rule.\n"
+          "Feed list: ! the feed's last refresh failed (e explains).")
+
+
+def key_rows(app_key_display, keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """(keys shown, what it does, action id) for every binding, in the help's order."""
+    rows: list[tuple[str, str, str]] = []
+    for b in MAIN_BINDINGS:
+        keys = effective_keys(b, keymap)
+        shown = " ".join(app_key_display(Binding(k, b.action)) for k in keys)
+        rows.append((shown, b.tooltip or b.description, b.id or b.action))
+    rows.append(("^p", "Command palette: every action, every feed, themes.", "command_palette"))
+    return rows
+
+
+class KeyTable(Widget):
+    """The key table, laid out for the current width: keys | what it does (wrapped) | id."""
+
+    DEFAULT_CSS = """
+    KeyTable { height: auto; }
+    """
+
+    def __init__(self, rows: list[tuple[str, str, str]], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows = rows
+
+    def _lines(self, width: int) -> list[Content]:
+        key_w = max(cell_len(k) for k, _, _ in self.rows) + 2
+        id_w = max(len(a) for _, _, a in self.rows) + 2
+        show_ids = width - key_w - id_w >= 30
+        text_w = max(10, width - key_w - (id_w if show_ids else 0))
+        lines: list[Content] = []
+        for keys, what, action in self.rows:
+            wrapped = textwrap.wrap(what, text_w) or [""]
+            for i, part in enumerate(wrapped):
+                key = keys if i == 0 else ""
+                parts: list[tuple[str, str] | str] = [(key + " " * (key_w - cell_len(key)), "bold"), part]
+                if show_ids and i == 0:
+                    parts += [" " * (text_w - cell_len(part)), (f"  {action}", "$text-muted")]
+                lines.append(Content.assemble(*parts))
+        return lines
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return len(self._lines(width))
+
+    def render(self) -> Content:
+        return Content("\n").join(self._lines(self.size.width))
+
+
+class HelpScreen(ModalScreen[None]):
+    """All keys; Esc, q or ? closes."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help_close"),
+                Binding("j,down", "scroll(1)", show=False), Binding("k,up", "scroll(-1)", show=False),
+                Binding("space,pagedown", "scroll(10)", show=False), Binding("b,pageup", "scroll(-10)", show=False)]
+
+    def __init__(self, keymap: Mapping[str, str]) -> None:
+        super().__init__()
+        self.keymap = keymap
+
+    def compose(self) -> ComposeResult:
+        rows = key_rows(self.app.get_key_display, self.keymap)
+        with Vertical(classes="dialog help"):
+            yield Static(Content("Keys (Esc closes). Remap in feeds.toml [keys] with the ids on the right."),
+                         classes="dialog-title")
+            with VerticalScroll(id="help-body"):
+                yield KeyTable(rows, id="help-keys")
+                yield Static(Content(LEGEND), id="help-legend")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one("#help-body", VerticalScroll).scroll_relative(y=lines, animate=False)
