@@ -641,10 +641,11 @@ class Store:
 
         Why lazily: tokenizing is the dominant cost of storing an article. Measured with
         ``benchmarks/store_bench.py --compare-inline`` (30,000 entries of ~6 KB HTML in 1,000
-        per-feed transactions, one run on a shared 2-core machine): storing alone took 3.5 s;
-        storing with FTS5 indexing inside each per-feed transaction took 24.7 s (FTS5 also
-        writes one small segment per transaction and pays for merging them); indexing the
-        same 30,000 afterwards in batches of :data:`INDEX_BATCH` took 11.4 s, off the
+        per-feed transactions; CPU seconds, steadier than wall time on the shared 2-core
+        machine): storing alone took 2.2 s; storing with FTS5 indexing inside each per-feed
+        transaction took 11.6 s (FTS5 also writes one small segment per transaction and pays
+        for merging them); indexing the same 30,000 afterwards in batches of
+        :data:`INDEX_BATCH` took 5.0 s, off the
         refresh's critical path. :meth:`search` calls this first, so results are always
         complete; the UI should call it from a background worker (its own Store) after a
         refresh so that the first search is instant. Each batch is its own short transaction.
