@@ -12,9 +12,10 @@ from __future__ import annotations
 import time
 
 from newstui.store import Store
+from newstui.update import refresh
 
 from conftest import Response
-from robust_support import check_one_line_error, check_store_clean, cli, no_traceback, rss, write_toml
+from robust_support import check_one_line_error, check_store_clean, cli, make_config, no_traceback, rss, write_toml
 
 TIMEOUT = 3
 
@@ -75,3 +76,36 @@ def test_faulty_feeds_fail_one_by_one_and_the_rest_refresh(feed_server, tmp_path
     assert rows[faults["wrong-type"]].unread == 1
     check_store_clean(data)
     assert len([q for q in feed_server.requests if q.path.startswith("/chain/")]) == 4
+
+
+def test_hostile_status_lines_and_redirects_give_clean_one_line_errors(feed_server, tmp_path):
+    def status(code: int, reason: str, headers: dict[str, str] | None = None):
+        def write(handler) -> None:
+            handler.send_response(code, reason)
+            for k, v in (headers or {}).items():
+                handler.send_header(k, v)
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+        return write
+
+    urls = {
+        "reason": feed_server.add("/r", Response(status(599, "\x1b]0;PWNED\x07 [bold]x[/] \x9b2J"))),
+        "to-file": feed_server.add("/f", Response(b"", status=302, headers={"Location": "file:///etc/passwd.xml"})),
+        "to-js": feed_server.add("/j", Response(b"", status=301, headers={"Location": "javascript:alert(1)"})),
+        "loop": feed_server.add("/loop", Response(b"", status=302, headers={"Location": "/loop"})),
+        "no-location": feed_server.add("/n", Response(b"", status=302)),
+        "good": feed_server.add("/good.xml", Response(rss([("a", "Alpha")]))),
+    }
+    summary = refresh(make_config(list(urls.values())), tmp_path)
+    by = {o.url: o for o in summary.outcomes}
+    assert by[urls["good"]].status == "ok"
+    for key, u in urls.items():
+        if key == "good":
+            continue
+        o = by[u]
+        assert o.status == "error", o.line()
+        check_one_line_error(o.error)
+        check_one_line_error(o.line())
+    assert "\x1b" not in by[urls["reason"]].error and "599" in by[urls["reason"]].error
+    assert "file" in by[urls["to-file"]].error and "javascript" in by[urls["to-js"]].error
+    check_store_clean(tmp_path)
