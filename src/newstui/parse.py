@@ -1464,7 +1464,8 @@ class _Worker:
         env["PYTHONPATH"] = pkg_parent + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         self.proc = subprocess.Popen(
             [sys.executable, "-c", _WORKER_CODE], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, env=env, close_fds=True)
+            stderr=subprocess.DEVNULL, env=env, close_fds=True,
+            start_new_session=True)  # terminal signals (Ctrl-C/Ctrl-Z in a suspended TUI) stay ours
 
     def call(self, payload: bytes, timeout: float) -> bytes | None:
         """Send one job and wait for its answer; None on timeout or a dead worker."""
