@@ -236,6 +236,7 @@ COMMANDS = {
     "import-opml": cmd_import_opml,
     "export-opml": cmd_export_opml,
 }
+# `rules test` is dispatched in main() because it has a sub-subcommand.
 
 
 def main(argv: Sequence[str] | None = None) -> int:
