@@ -245,8 +245,11 @@ class ArticleDoc:
 
     def _highlights_box(self, width: int) -> list[Line]:
         inner = max(4, width - 4)
-        out: list[Line] = [(Run("┌─ ", ("box",)), Run("Highlights", ("box-title",)),
-                            Run(" " + "─" * max(0, width - 16) + "┐", ("box",)))]
+        if width >= 16:
+            out: list[Line] = [(Run("┌─ ", ("box",)), Run("Highlights", ("box-title",)),
+                                Run(" " + "─" * (width - 16) + "┐", ("box",)))]
+        else:
+            out = [(Run("┌" + "─" * (width - 2) + "┐", ("box",)),)]
         for sentence in self.highlights:
             block = Block(sentence, tuple(self._extra(sentence, "body")), "li", 0, "• ")
             for text, spans in wrap_block(block, inner):

@@ -90,8 +90,7 @@ async def test_refresh_errors_mark_the_feed_and_e_explains(harness):
             fid = s.feed_id(B)
         entry_ = main.sidebar.entries[f"feed:{fid}"]
         assert entry_.error == "HTTP 500 Internal Server Error"
-        prompt = str(main.sidebar.get_option(f"feed:{fid}").prompt)
-        assert prompt.startswith("!")
+        assert main.sidebar.row_text(f"feed:{fid}").startswith("!")
         assert "1 failed" in main.status.summary
         app.clear_notifications()
         await pilot.press("backslash")

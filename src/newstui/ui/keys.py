@@ -30,7 +30,7 @@ MAIN_BINDINGS: list[Binding] = [
     Binding("tab", "next_pane", "Next pane", show=False, id="next_pane", tooltip="Focus the next pane."),
     Binding("shift+tab", "prev_pane", "Previous pane", show=False, id="prev_pane",
             tooltip="Focus the previous pane."),
-    Binding("o", "open_link", "Link", id="open_link",
+    Binding("o", "open_link", "Link", show=False, id="open_link",
             tooltip="Open the article's link in the browser (over SSH: copy it and show it)."),
     Binding("y", "copy_link", "Copy link", show=False, id="copy_link",
             tooltip="Copy the article's link to the clipboard (OSC 52)."),

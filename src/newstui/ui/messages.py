@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from textual.message import Message
 
+from newstui.models import View
+
 
 @dataclass
 class RefreshProgress(Message):
@@ -52,3 +54,13 @@ class FulltextFetched(Message):
     article_id: int
     text: str | None = None
     error: str | None = None
+
+
+@dataclass
+class ViewLoaded(Message):
+    """Startup: the rest of the view's ids and the counts that were left out of the first frame."""
+
+    view: View | None
+    ids: list[int] | None
+    starred: int
+    highlighted: int

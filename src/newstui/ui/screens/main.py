@@ -27,14 +27,14 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, OptionList
+from textual.widgets import Footer
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from newstui.errors import NewstuiError
 from newstui.models import FeedRow, View
 from newstui.sanitize import clean_line
 from newstui.ui.keys import MAIN_BINDINGS
-from newstui.ui.messages import FeedsChanged, FulltextFetched, RefreshFinished, RefreshProgress
+from newstui.ui.messages import FeedsChanged, FulltextFetched, RefreshFinished, RefreshProgress, ViewLoaded
 from newstui.ui.screens.dialogs import ConfirmScreen, SearchScreen
 from newstui.ui.screens.help import HelpScreen
 from newstui.ui.styles import SEARCH_TERM, rule_style
@@ -55,6 +55,8 @@ PREVIEW_DELAY = 0.25
 RELOAD_DELAY = 0.8
 """Seconds between list reloads while a refresh keeps delivering articles."""
 UNDO_DEPTH = 100
+FIRST_PAGE = 300
+"""Headlines read for the first frame; the rest of the view's ids load right after it."""
 
 STATE_VIEW = "ui.view"
 STATE_ARTICLE = "ui.article"
@@ -159,25 +161,59 @@ class MainScreen(Screen, inherit_bindings=False):
 
     def on_mount(self) -> None:
         self._apply_width(self.app.size.width, initial=True)
-        self.load_feeds()
+        self.load_feeds(counts=False)
         saved_view = view_from_json(self.store.get_state(STATE_VIEW))
         saved_article = self._int_state(STATE_ARTICLE)
         was_open = self.store.get_state(STATE_OPEN) == "1"
         if saved_view is not None and not self._view_exists(saved_view):
             saved_view = None
+        rest: View | None = None
         if saved_view is not None and saved_view.kind == "search":
             # Search results come from a worker; start from All and search again.
             self.view = View("all")
             self._start_search(saved_view.query or "", keep_id=saved_article, push=False)
         else:
             self.view = saved_view or View("all")
-            self._load_ids(keep_id=saved_article, keep_row=False)
+            # The first frame needs one screenful: the full id list (75 ms at 100k) follows.
+            ids = self.store.article_ids(self.view, limit=FIRST_PAGE)
+            if saved_article is not None and saved_article not in ids:
+                ids = self.store.article_ids(self.view)  # the remembered article is further down
+            rest = self.view if len(ids) == FIRST_PAGE else None
+            self.headlines.set_ids(ids, keep_id=saved_article, keep_row=False)
+        self.call_after_refresh(self._startup_load, rest)
         if saved_article is not None and was_open and self.headlines.cursor_id == saved_article:
             self.open_article(saved_article, mark_read=False, focus=not self.wide)
         self._update_status_left()
+        self.call_after_refresh(self._warm_up)
         if self.napp.refresh_on_start and self.napp.config.feeds:
             # After the first frame: the store's headlines show before any network work.
             self.call_after_refresh(self.start_refresh, None, startup=True)
+
+    @work(thread=True, group="startup", exit_on_error=False)
+    def _startup_load(self, view: View | None) -> None:
+        """Worker thread: the rest of the first view's ids, and the Starred/Highlighted counts."""
+        from newstui.store import Store
+
+        with Store.open(self.napp.data_dir) as store:
+            ids = store.article_ids(view) if view is not None else None
+            starred = len(store.article_ids(View("starred")))
+            highlighted = len(store.article_ids(View("highlighted", unread_only=True)))
+        self.post_message(ViewLoaded(view, ids, starred, highlighted))
+
+    @on(ViewLoaded)
+    def _view_loaded(self, msg: ViewLoaded) -> None:
+        if msg.ids is not None and msg.view == self.view:
+            self.headlines.set_ids(msg.ids, keep_row=True)
+            self._update_status_left()
+        self.starred_count = msg.starred
+        self.highlighted_count = msg.highlighted
+        self._push_entries(set())
+
+    @work(thread=True, group="warmup", exit_on_error=False)
+    def _warm_up(self) -> None:
+        """After the first frame, import what opening an article needs (~100 ms), so the
+        first Enter is as quick as the next ones."""
+        import newstui.article  # noqa: F401
 
     def on_resize(self) -> None:
         self._apply_width(self.app.size.width)
@@ -211,20 +247,23 @@ class MainScreen(Screen, inherit_bindings=False):
 
     # --- feeds, counts, sidebar -------------------------------------------------------------
 
-    def load_feeds(self) -> None:
-        """Re-read feeds and counts from the store and update the sidebar."""
+    def load_feeds(self, *, counts: bool = True) -> None:
+        """Re-read feeds and counts from the store and update the sidebar.
+
+        ``counts=False`` leaves the Starred/Highlighted counts to a worker (startup: they
+        cost ~65 ms at 100k articles, more than the rest of the first frame's queries).
+        """
         self.feeds = self.store.feeds()
         self.feed_by_id = {f.id: f for f in self.feeds}
         self.unread_total = self.store.unread_total()
-        self.starred_count = len(self.store.article_ids(View("starred")))
-        self.highlighted_count = len(self.store.article_ids(View("highlighted", unread_only=True)))
+        if counts:
+            self.starred_count = len(self.store.article_ids(View("starred")))
+            self.highlighted_count = len(self.store.article_ids(View("highlighted", unread_only=True)))
         self._rules_cache.clear()
         self._push_entries()
 
     def _tags(self) -> list[str]:
-        seen: dict[str, None] = {}
-        for t in self.napp.config.tags():
-            seen.setdefault(t, None)
+        seen: dict[str, None] = dict.fromkeys(self.napp.config.tags())
         for f in self.feeds:
             for t in f.tags:
                 seen.setdefault(t, None)
@@ -234,9 +273,16 @@ class MainScreen(Screen, inherit_bindings=False):
         return build_entries(self.feeds, self._tags(), unread_total=self.unread_total,
                              starred=self.starred_count, highlighted=self.highlighted_count)
 
-    def _push_entries(self) -> None:
-        self.sidebar.update_entries(self.sidebar_entries())
-        self.sidebar.highlight_key(self._entry_key(self.view))
+    def _push_entries(self, feed_ids: set[int] | None = None) -> None:
+        """Update the sidebar: every line, or only the views, ``feed_ids`` and their tags."""
+        if feed_ids is None:
+            self.sidebar.update_entries(self.sidebar_entries())
+            self.sidebar.highlight_key(self._entry_key(self.view))
+            return
+        tags = {t for i in feed_ids if (f := self.feed_by_id.get(i)) for t in f.tags}
+        related = [f for f in self.feeds if f.id in feed_ids or tags.intersection(f.tags)]
+        self.sidebar.update_some(build_entries(related, sorted(tags), unread_total=self.unread_total,
+                                               starred=self.starred_count, highlighted=self.highlighted_count))
 
     def _entry_key(self, view: View) -> str:
         if view.kind == "feed":
@@ -249,7 +295,7 @@ class MainScreen(Screen, inherit_bindings=False):
 
     def _adjust_counts(self, changed: list[tuple[int, bool, bool]]) -> None:
         """Update unread counts in memory for (feed_id, was_read, now_read) changes."""
-        touched = False
+        touched: set[int] = set()
         for feed_id, was, now in changed:
             if was == now:
                 continue
@@ -258,10 +304,10 @@ class MainScreen(Screen, inherit_bindings=False):
             f = self.feed_by_id.get(feed_id)
             if f is not None:
                 self.feed_by_id[feed_id] = replace(f, unread=max(0, f.unread + delta))
-            touched = True
+            touched.add(feed_id)
         if touched:
             self.feeds = [self.feed_by_id.get(f.id, f) for f in self.feeds]
-            self._push_entries()
+            self._push_entries(touched)
             self._update_status_left()
 
     # --- views --------------------------------------------------------------------------------
@@ -326,11 +372,10 @@ class MainScreen(Screen, inherit_bindings=False):
             self._close_reading()
         self.headlines.focus()
 
-    @on(OptionList.OptionSelected, "#sidebar")
-    def _sidebar_selected(self, event: OptionList.OptionSelected) -> None:
+    @on(FeedList.Selected)
+    def _sidebar_selected(self, event: FeedList.Selected) -> None:
         event.stop()
-        if event.option_id:
-            self.go_to_entry(event.option_id)
+        self.go_to_entry(event.key)
 
     # --- rules ---------------------------------------------------------------------------------
 
@@ -368,10 +413,10 @@ class MainScreen(Screen, inherit_bindings=False):
             self._set_read([aid], True)
         self.opened_id = aid
         self._show(article)
-        if not self.wide:
+        if not self.wide and not self.reading:
             self.add_class("-reading")
-            self.refresh_bindings()
-        if focus or not self.wide:
+            self.refresh_bindings()  # the Footer recomposes: only when the layout really changes
+        if (focus or not self.wide) and not self.article_view.has_focus:
             self.article_view.focus()
         self.store.set_state(STATE_ARTICLE, str(aid))
         self.store.set_state(STATE_OPEN, "1")
@@ -435,7 +480,7 @@ class MainScreen(Screen, inherit_bindings=False):
         self.headlines.update_rows({aid: {"starred": starred}})
         if prev != starred and self.starred_count is not None:
             self.starred_count = max(0, self.starred_count + (1 if starred else -1))
-            self._push_entries()
+            self._push_entries(set())
         if aid == self.article_id:
             self.article_view.set_flags(starred=starred)
         return prev
@@ -466,19 +511,19 @@ class MainScreen(Screen, inherit_bindings=False):
         (sidebar if pane == "sidebar" else article if pane == "article" else headlines)()
 
     def action_cursor_down(self) -> None:
-        self._by_pane(self.sidebar.action_cursor_down, lambda: self.article_view.scroll_lines(1),
+        self._by_pane(lambda: self.sidebar.move_by(1), lambda: self.article_view.scroll_lines(1),
                       lambda: self.headlines.move_by(1))
 
     def action_cursor_up(self) -> None:
-        self._by_pane(self.sidebar.action_cursor_up, lambda: self.article_view.scroll_lines(-1),
+        self._by_pane(lambda: self.sidebar.move_by(-1), lambda: self.article_view.scroll_lines(-1),
                       lambda: self.headlines.move_by(-1))
 
     def action_first(self) -> None:
-        self._by_pane(self.sidebar.action_first, lambda: self.article_view.scroll_home(animate=False),
+        self._by_pane(lambda: self.sidebar.move_to(0), lambda: self.article_view.scroll_home(animate=False),
                       lambda: self.headlines.move_to(0))
 
     def action_last(self) -> None:
-        self._by_pane(self.sidebar.action_last, lambda: self.article_view.scroll_end(animate=False),
+        self._by_pane(lambda: self.sidebar.move_to(self.sidebar.row_count - 1, direction=-1), lambda: self.article_view.scroll_end(animate=False),
                       lambda: self.headlines.move_to(len(self.headlines.ids) - 1))
 
     def _article_visible(self) -> bool:
@@ -486,7 +531,7 @@ class MainScreen(Screen, inherit_bindings=False):
 
     def _page(self, direction: int) -> None:
         if self._focused_pane() == "sidebar":
-            (self.sidebar.action_page_down if direction > 0 else self.sidebar.action_page_up)()
+            self.sidebar.page(direction)
         elif self._article_visible():
             self.article_view.page(direction)
         else:
@@ -809,7 +854,6 @@ class MainScreen(Screen, inherit_bindings=False):
         if self.reading:
             self._close_reading()
         self.headlines.focus()
-        self.sidebar.highlighted = None
         self._update_status_left()
         if not ids:
             self.status.flash(f"nothing matches {view.query}" if terms else "no searchable words in that query")

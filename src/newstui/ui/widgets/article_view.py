@@ -50,6 +50,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     ArticleView {
         scrollbar-size-vertical: 1;
         overflow-x: hidden;
+        overflow-y: scroll;
         & > .article-view--title { text-style: bold; color: $text-primary; }
         & > .article-view--label { color: $text-muted; text-style: bold; }
         & > .article-view--meta { color: $text-muted; }
@@ -70,7 +71,8 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         super().__init__(id=id)
         self._builder = builder
         self.doc: "ArticleDoc | None" = None
-        self._strips: list[Strip] = []
+        self._lines: list["Line"] = []
+        self._strips: LRUCache[int, Strip] = LRUCache(512)
         self._width = -1
         self._styles: dict[str, Style] | None = None
         self._run_styles: LRUCache[tuple, Style] = LRUCache(256)
@@ -94,9 +96,10 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def clear(self) -> None:
         self.doc = None
-        self._strips = []
+        self._lines = []
+        self._strips.clear()
         self._width = -1
-        self.virtual_size = Size(0, 0)
+        self._set_virtual_height(0)
         self.refresh()
 
     def set_flags(self, *, read: bool | None = None, starred: bool | None = None) -> None:
@@ -132,8 +135,29 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             return
         self._width = width
         self.wraps += 1
-        self._strips = [self._to_strip(line, width) for line in self.doc.lines(width)]
-        self.virtual_size = Size(width, len(self._strips))
+        self._lines = self.doc.lines(width)
+        self._strips.clear()  # strips are made on demand: only the lines on screen cost anything
+        self._set_virtual_height(len(self._lines))
+
+    def _set_virtual_height(self, lines: int) -> None:
+        """Change the scrollable height without a screen-wide layout.
+
+        Assigning ``virtual_size`` re-lays out (and so repaints) the whole screen: 40 ms
+        at 160x48. The vertical scrollbar is always shown (``overflow-y: scroll``), so
+        nothing moves: updating the scrollbar and this widget is enough.
+        """
+        size = Size(self._width, lines)
+        if size == self.virtual_size:
+            return
+        if not self.is_mounted or not self.size.height:
+            self.virtual_size = size
+            return
+        self.set_reactive(ArticleView.virtual_size, size)
+        bar = self.vertical_scrollbar
+        bar.window_virtual_size = lines
+        bar.window_size = self.size.height
+        bar.refresh()
+        self.scroll_y = self.validate_scroll_y(self.scroll_y)
 
     def on_resize(self, event: events.Resize) -> None:
         if self.doc is not None and self._text_width() != self._width:
@@ -144,6 +168,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         super().notify_style_update()
         self._styles = None
         self._run_styles.clear()
+        self._strips.clear()
         if self.doc is not None:
             self._width = -1
             self._wrap()
@@ -190,6 +215,10 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         if self._width != self._text_width():
             self._wrap()
         index = self.scroll_offset.y + y
-        if index >= len(self._strips):
+        if index >= len(self._lines):
             return Strip.blank(width, base)
-        return self._strips[index].extend_cell_length(width).apply_style(base)
+        strip = self._strips.get(index)
+        if strip is None:
+            strip = self._to_strip(self._lines[index], self._width)
+            self._strips.set(index, strip)
+        return strip.extend_cell_length(width).apply_style(base)

@@ -1,9 +1,11 @@
 """The sidebar: All, Unread, Starred, Highlighted, each tag, each feed, with unread counts.
 
-An ``OptionList`` is fine here: feeds are tens to hundreds, and only prompts whose count
-changed are replaced. Every prompt is a ``Content`` built from sanitised text (never
-markup) and fitted to one line, so a long or hostile feed title can neither wrap nor
-inject. A failing feed is marked ``!`` (a glyph, so NO_COLOR shows it too).
+A :class:`~newstui.ui.widgets.line_list.LineList` rather than an OptionList: with 1,000
+feeds an OptionList re-measures every option whenever one count changes (12 ms, and a
+repaint of the whole sidebar each time an article is opened). Here a count change
+repaints that one row. Labels are sanitised text drawn as segments (never markup) and cut
+to one line, so a long or hostile feed title can neither wrap nor inject. A failing feed
+is marked ``!`` (a glyph, so NO_COLOR shows it too).
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.cells import cell_len
-from textual.content import Content
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from rich.segment import Segment
+from rich.style import Style
+from textual.cache import LRUCache
+from textual.message import Message
+from textual.strip import Strip
 
 from newstui.models import FeedRow, View
 from newstui.sanitize import clean_line
+from newstui.ui.widgets.line_list import LineList, fit
 
 ERROR_MARK = "!"
 
@@ -34,38 +39,6 @@ class Entry:
     indent: int = 0
 
 
-def crop_cells(text: str, width: int) -> str:
-    """``text`` cut to ``width`` cells with an ellipsis (never half a wide character)."""
-    if cell_len(text) <= width:
-        return text
-    out: list[str] = []
-    used = 0
-    for ch in text:
-        w = cell_len(ch)
-        if used + w > width - 1:
-            break
-        out.append(ch)
-        used += w
-    return "".join(out) + "…"
-
-
-def entry_prompt(entry: Entry, width: int) -> Content:
-    """``! label……   12``: one line of exactly ``width`` cells."""
-    mark = ERROR_MARK if entry.error else " "
-    count = "" if entry.count is None else str(entry.count)
-    name_w = max(1, width - 2 - entry.indent - len(count) - 1)
-    name = crop_cells(clean_line(entry.label), name_w)
-    pad = max(1, width - 1 - entry.indent - cell_len(name) - len(count))
-    content = Content.assemble(
-        (mark, "bold $text-error" if entry.error else ""),
-        " " * entry.indent,
-        (name, "bold" if entry.count else ""),
-        " " * pad,
-        (count, "$text-muted"),
-    )
-    return content
-
-
 def build_entries(feeds: list[FeedRow], tags: list[str], *, unread_total: int,
                   starred: int | None, highlighted: int | None) -> list[Entry]:
     """The sidebar's lines, in order."""
@@ -75,69 +48,148 @@ def build_entries(feeds: list[FeedRow], tags: list[str], *, unread_total: int,
         Entry("view:starred", View("starred"), "Starred", starred),
         Entry("view:highlighted", View("highlighted"), "Highlighted", highlighted),
     ]
+    per_tag: dict[str, int] = dict.fromkeys(tags, 0)
+    for f in feeds:
+        for t in f.tags:
+            if t in per_tag:
+                per_tag[t] += f.unread
     for tag in tags:
-        count = sum(f.unread for f in feeds if tag in f.tags)
-        entries.append(Entry(f"tag:{tag}", View("tag", tag=tag), f"#{tag}", count))
+        entries.append(Entry(f"tag:{tag}", View("tag", tag=tag), f"#{tag}", per_tag[tag]))
     for f in feeds:
         entries.append(Entry(f"feed:{f.id}", View("feed", feed_id=f.id), f.title, f.unread, f.error, indent=0))
     return entries
 
 
-class FeedList(OptionList):
-    """Sidebar of views; posts ``OptionList.OptionSelected`` with the entry key as option id."""
+class FeedList(LineList):
+    """Sidebar of views. Enter is the screen's; a click posts :class:`FeedList.Selected`."""
 
+    COMPONENT_CLASSES = {"feed-list--cursor", "feed-list--error", "feed-list--count", "feed-list--separator",
+                         "feed-list--unread"}
     DEFAULT_CSS = """
     FeedList {
-        scrollbar-size-vertical: 1;
+        & > .feed-list--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+        }
+        &:blur > .feed-list--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: underline;
+        }
+        & > .feed-list--error { color: $text-error; text-style: bold; }
+        & > .feed-list--count { color: $text-muted; }
+        & > .feed-list--separator { color: $foreground 30%; }
+        & > .feed-list--unread { text-style: bold; }
     }
     """
+
+    class Selected(Message):
+        """The user clicked an entry: open its view."""
+
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.entries: dict[str, Entry] = {}
-        self._order: list[str] = []
-        self._width = 0
+        self._rows: list[str | None] = []
+        """Entry keys in display order; None is a separator line."""
+        self._index: dict[str, int] = {}
+        self._strips: LRUCache[tuple, Strip] = LRUCache(512)
+        self._styles: dict[str, Style] | None = None
 
-    def _line_width(self) -> int:
-        return max(8, self.scrollable_content_region.width - 2)
+    @property
+    def row_count(self) -> int:
+        return len(self._rows)
+
+    def selectable(self, index: int) -> bool:
+        return self._rows[index] is not None
+
+    def row_clicked(self, index: int, was_cursor: bool) -> None:
+        key = self._rows[index]
+        if key is not None:
+            self.post_message(self.Selected(key))
 
     def set_entries(self, entries: list[Entry]) -> None:
-        """Replace all lines, keeping the highlighted entry where it still exists."""
+        """Replace all lines, keeping the cursor on the same entry where it still exists."""
         current = self.highlighted_key
         self.entries = {e.key: e for e in entries}
-        self._order = [e.key for e in entries]
-        width = self._line_width()
-        self._width = width
-        options: list[Option | None] = []
+        rows: list[str | None] = []
         for i, e in enumerate(entries):
-            if i == 4 or (e.key.startswith("feed:") and i > 0 and not entries[i - 1].key.startswith("feed:")):
-                options.append(None)
-            options.append(Option(entry_prompt(e, width), id=e.key))
-        self.set_options(options)
-        if current in self.entries:
-            self.highlighted = self.get_option_index(current)
+            if i >= 4 and e.key.split(":", 1)[0] != entries[i - 1].key.split(":", 1)[0]:
+                rows.append(None)
+            rows.append(e.key)
+        self._rows = rows
+        self._index = {k: i for i, k in enumerate(rows) if k is not None}
+        self._strips.clear()
+        self._set_rows(len(rows), self._index.get(current or "", 0))
+        self.refresh()
 
     def update_entries(self, entries: list[Entry]) -> None:
-        """Counts or errors changed: replace only the prompts that differ."""
-        if [e.key for e in entries] != self._order:
+        """Counts or errors changed: repaint only the rows that differ."""
+        if [e.key for e in entries] != [k for k in self._rows if k is not None]:
             self.set_entries(entries)
             return
-        width = self._line_width()
+        self.update_some(entries)
+
+    def update_some(self, entries: list[Entry]) -> None:
+        """Take these (existing) entries; repaint the rows whose entry changed."""
         for e in entries:
-            if self.entries.get(e.key) != e or width != self._width:
+            if e.key in self.entries and self.entries[e.key] != e:
                 self.entries[e.key] = e
-                self.replace_option_prompt(e.key, entry_prompt(e, width))
-        self._width = width
+                self.refresh_line(self._index[e.key])
 
     @property
     def highlighted_key(self) -> str | None:
-        option = self.highlighted_option
-        return option.id if option is not None else None
+        return self._rows[self._cursor] if 0 <= self._cursor < len(self._rows) else None
 
     def highlight_key(self, key: str) -> None:
-        if key in self.entries:
-            self.highlighted = self.get_option_index(key)
+        if key in self._index:
+            self.move_to(self._index[key], center=True)
 
-    def on_resize(self) -> None:
-        if self.entries and self._line_width() != self._width:
-            self.update_entries([self.entries[k] for k in self._order])
+    def row_text(self, key: str) -> str:
+        """The text of an entry's row as drawn (for tests and the palette)."""
+        return self.render_row(self._index[key], False, max(20, self.scrollable_content_region.width)).text
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None
+        self._strips.clear()
+
+    def _get_styles(self) -> dict[str, Style]:
+        if self._styles is None:
+            get = self.get_component_rich_style
+            self._styles = {name: get(f"feed-list--{name}", partial=True)
+                            for name in ("cursor", "error", "count", "separator", "unread")}
+            self._styles["base"] = self.rich_style
+        return self._styles
+
+    def render_row(self, index: int, is_cursor: bool, width: int) -> Strip:
+        key = self._rows[index]
+        entry = self.entries.get(key) if key is not None else None
+        cache_key = (entry, is_cursor, width, key)
+        strip = self._strips.get(cache_key)
+        if strip is None:
+            strip = self._draw(entry, is_cursor, width)
+            self._strips.set(cache_key, strip)
+        return strip
+
+    def _draw(self, entry: Entry | None, is_cursor: bool, width: int) -> Strip:
+        styles = self._get_styles()
+        blank = Style()
+        if entry is None:
+            return Strip([Segment("─" * width, styles["separator"])], width).apply_style(styles["base"])
+        count = "" if entry.count is None else str(entry.count)
+        name_w = max(1, width - 2 - entry.indent - len(count) - 1)
+        label = styles["unread"] if entry.count else blank
+        # On the cursor row only attributes are kept, so the cursor's colours stay readable.
+        error = Style(bold=True) if is_cursor else styles["error"]
+        muted = blank if is_cursor else styles["count"]
+        segs = [Segment(ERROR_MARK if entry.error else " ", error if entry.error else blank),
+                Segment(" " * entry.indent, blank)]
+        segs += fit([Segment(clean_line(entry.label), label)], name_w, blank)
+        segs.append(Segment(" " + count.rjust(max(0, width - 2 - entry.indent - name_w)), muted))
+        strip = Strip(segs).adjust_cell_length(width, blank)
+        base = styles["base"] + styles["cursor"] if is_cursor else styles["base"]
+        return strip.apply_style(base)

@@ -19,15 +19,13 @@ from typing import Callable, Iterable, Sequence
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from textual import events
 from textual.cache import LRUCache
-from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from newstui.models import Headline
 from newstui.sanitize import clean_line, clean_title
+from newstui.ui.widgets.line_list import LineList, fit
 
 Fetch = Callable[[list[int]], dict[int, Headline]]
 """``Store.headlines``: rows for the given ids (missing ids are simply absent)."""
@@ -40,7 +38,6 @@ UNREAD_MARK = "N"
 STAR_MARK = "*"
 HIGHLIGHT_MARK = "+"
 CURSOR_MARK = ">"
-ELLIPSIS = "…"
 EMPTY_TEXT = "No articles here. f shows read ones too; Esc goes back."
 
 
@@ -57,26 +54,6 @@ def age_text(ts: int, now: float) -> str:
     if t.tm_year == time.localtime(now).tm_year:
         return time.strftime("%b %d", t).replace(" 0", " ")
     return str(t.tm_year)
-
-
-def fit(segments: list[Segment], width: int, style: Style) -> list[Segment]:
-    """Exactly ``width`` cells: cut with an ellipsis when too long, pad when short.
-
-    Cropping works in cells, so a double-width CJK character or emoji is never split
-    into half a glyph (Strip.crop pads the gap with a space).
-    """
-    if width <= 0:
-        return []
-    strip = Strip(segments)
-    length = strip.cell_length
-    if length > width:
-        strip = strip.crop(0, width - 1)
-        last_style = segments[-1].style if segments else style
-        strip = Strip([*strip, Segment(ELLIPSIS, last_style)])
-        length = strip.cell_length
-    if length < width:
-        strip = Strip([*strip, Segment(" " * (width - length), style)])
-    return list(strip)
 
 
 def styled_segments(text: str, base: Style, spans: Iterable[tuple[int, int, Style]]) -> list[Segment]:
@@ -97,7 +74,7 @@ def styled_segments(text: str, base: Style, spans: Iterable[tuple[int, int, Styl
     return out
 
 
-class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
+class HeadlineList(LineList):
     """Headlines of one view, newest first. Keys are bound by the screen (remappable)."""
 
     COMPONENT_CLASSES = {
@@ -110,8 +87,6 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
     }
     DEFAULT_CSS = """
     HeadlineList {
-        scrollbar-size-vertical: 1;
-        overflow-x: hidden;
         & > .headline-list--cursor {
             background: $block-cursor-background;
             color: $block-cursor-foreground;
@@ -151,7 +126,6 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
         self._now = now
         self._spans = spans
         self._ids: list[int] = []
-        self._cursor = -1
         self._rows: LRUCache[int, Headline] = LRUCache(4096)
         self._strips: LRUCache[tuple, Strip] = LRUCache(1024)
         self._version = 0
@@ -165,11 +139,6 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
     @property
     def ids(self) -> list[int]:
         return self._ids
-
-    @property
-    def cursor(self) -> int:
-        """Index of the cursor row, -1 when the list is empty."""
-        return self._cursor
 
     @property
     def cursor_id(self) -> int | None:
@@ -196,12 +165,11 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
                 index = min(max(old_cursor, 0), len(ids) - 1)
         else:
             index = 0
-        self._cursor = index
-        self.virtual_size = Size(self.scrollable_content_region.width, len(ids))
+        self._set_rows(len(ids), index)
         if index >= 0:
             if keep_row:
                 self.scroll_to(y=max(0, index - max(0, screen_row)), animate=False, immediate=True)
-            self._ensure_visible(index)
+            self.ensure_visible(index)
         else:
             self.scroll_to(y=0, animate=False, immediate=True)
         self.refresh()
@@ -264,20 +232,16 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
 
     # --- cursor ---------------------------------------------------------------------------
 
-    def move_to(self, index: int, *, center: bool = False) -> None:
-        """Put the cursor on row ``index`` (clamped), repainting only the two rows involved."""
-        if not self._ids:
-            return
-        index = max(0, min(index, len(self._ids) - 1))
-        old = self._cursor
-        if index == old:
-            return
-        self._cursor = index
-        if 0 <= old < len(self._ids):
-            self.refresh_line(old)
-        self.refresh_line(index)
-        self._ensure_visible(index, center=center)
+    @property
+    def row_count(self) -> int:
+        return len(self._ids)
+
+    def cursor_changed(self, index: int) -> None:
         self.post_message(self.CursorMoved(self._ids[index]))
+
+    def row_clicked(self, index: int, was_cursor: bool) -> None:
+        if was_cursor:
+            self.post_message(self.Activated(self._ids[index]))
 
     def move_to_id(self, article_id: int, *, center: bool = True) -> bool:
         try:
@@ -286,29 +250,6 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
             return False
         self.move_to(index, center=center)
         return True
-
-    def move_by(self, delta: int) -> None:
-        self.move_to((self._cursor if self._cursor >= 0 else 0) + delta)
-
-    def page(self, direction: int) -> None:
-        """Move the cursor a screenful and scroll with it."""
-        step = max(1, self.size.height - 1)
-        target = max(0, min(len(self._ids) - 1, self._cursor + direction * step))
-        self.scroll_to(y=self.scroll_offset.y + direction * step, animate=False, immediate=True)
-        self.move_to(target)
-
-    def _ensure_visible(self, index: int, *, center: bool = False) -> None:
-        height = max(1, self.size.height)
-        top = self.scroll_offset.y
-        if top <= index < top + height:
-            return
-        if center:
-            y = index - height // 2
-        elif index < top:
-            y = index
-        else:
-            y = index - height + 1
-        self.scroll_to(y=max(0, y), animate=False, immediate=True)
 
     # --- rendering ------------------------------------------------------------------------
 
@@ -332,24 +273,21 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
             }
         return self._styles
 
-    def render_line(self, y: int) -> Strip:
-        index = self.scroll_offset.y + y
-        width = self.scrollable_content_region.width
+    def render_empty(self, y: int, width: int) -> Strip:
         styles = self._get_styles()
-        if not self._ids:
-            if y == 1:
-                return Strip(fit([Segment("  " + self.empty_text, styles["empty"])], width, Style()),
-                             width).apply_style(styles["base"])
-            return Strip.blank(width, styles["base"])
-        if index >= len(self._ids):
-            return Strip.blank(width, styles["base"])
+        if y == 1:
+            return Strip(fit([Segment("  " + self.empty_text, styles["empty"])], width, Style()),
+                         width).apply_style(styles["base"])
+        return Strip.blank(width, styles["base"])
+
+    def render_row(self, index: int, is_cursor: bool, width: int) -> Strip:
+        styles = self._get_styles()
         aid = self._ids[index]
         h = self._rows.get(aid)
         if h is None:
             top = self.scroll_offset.y
             self.prefetch(min(index, top) - 10, max(index + 1, top + self.size.height + PAGE))
             h = self._rows.get(aid)
-        is_cursor = index == self._cursor
         now = self._now()
         if h is None:
             key: tuple = (aid, is_cursor, None, width, self._version)
@@ -393,21 +331,3 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
         segs.append(Segment(" " * max(1, age_w - age_cells) + age, meta))
         strip = Strip(segs).adjust_cell_length(width, blank)
         return strip.apply_style(line_style)
-
-    # --- mouse ------------------------------------------------------------------------------
-
-    def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None or not self._ids:
-            return
-        index = self.scroll_offset.y + offset.y
-        if not 0 <= index < len(self._ids):
-            return
-        if index == self._cursor:
-            self.post_message(self.Activated(self._ids[index]))
-        else:
-            self.move_to(index)
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self._ids))
-        self._strips.clear()

@@ -14,7 +14,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from newstui.sanitize import clean_line
-from newstui.ui.widgets.feed_list import crop_cells
+from newstui.ui.widgets.line_list import crop_cells
 
 
 class StatusLine(Widget):
