@@ -68,8 +68,9 @@ def clean_line(s: object, max_len: int = MAX_TITLE, *, placeholder: str = "") ->
         return placeholder
     if not isinstance(s, str):
         s = str(s)
-    # Cap generously before the regex work, then exactly after collapsing.
-    s = clean_text(s[: max_len * 4 + 16], max_len * 4 + 16)
+    # Cap generously before the regex work, then exactly after collapsing. NEL (U+0085) is
+    # a line break here, not a C1 control to delete: turn it into a space first.
+    s = clean_text(s[: max_len * 4 + 16].replace("\x85", " "), max_len * 4 + 16)
     s = _INVISIBLE.sub("", s)
     s = _WS.sub(" ", s).strip()
     if len(s) > max_len:

@@ -653,8 +653,6 @@ def test_zero_width_and_line_breaks_leave_single_clean_lines(feed_server, tmp_pa
         assert host.isascii() and host.startswith("xn--"), host
 
 
-@pytest.mark.xfail(strict=True, reason="sanitize.clean_line drops NEL (U+0085) as a C1 control before "
-                   "collapsing whitespace, so 'here<NEL>NEL' becomes 'hereNEL' (requirement 17: NEL -> space)")
 def test_every_line_separator_becomes_one_space(feed_server, tmp_path):
     url = feed_server.add("/z.xml", Response((ADVERSARIAL / "unicode-zero-width.rss").read_bytes()))
     refresh(make_config([url]), tmp_path)
