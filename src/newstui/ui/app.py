@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import threading
 import time
 from functools import partial
 from pathlib import Path
@@ -63,6 +64,8 @@ class NewstuiApp(App[int]):
             self.rules = RuleSet(config.highlights)
         self.set_keymap(self.keymap)
         self._clash_reported: set[str] = set()
+        # Before the first frame: a theme set in on_mount restyles and repaints everything.
+        self._restore_theme()
 
     # --- wiring -------------------------------------------------------------------------------
 
@@ -106,8 +109,10 @@ class NewstuiApp(App[int]):
     # --- startup ------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self._restore_theme()
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if self.config.settings.theme not in self.available_themes:
+            self.notify(clean_line(f"unknown theme {self.config.settings.theme!r} in feeds.toml; using "
+                                   f"{self.theme} (Ctrl+P, Theme lists them)", 300), markup=False)
         for problem in self._config_problems():
             self.notify(problem, title="feeds.toml", severity="warning", markup=False, timeout=12)
 
@@ -126,9 +131,6 @@ class NewstuiApp(App[int]):
             if name and name in self.available_themes:
                 self.theme = name
                 break
-        if self.config.settings.theme not in self.available_themes:
-            self.notify(clean_line(f"unknown theme {self.config.settings.theme!r} in feeds.toml; using "
-                                   f"{self.theme} (Ctrl+P, Theme lists them)", 300), markup=False)
 
     def _theme_changed(self, theme: object) -> None:
         name = getattr(theme, "name", None)
@@ -163,10 +165,6 @@ class NewstuiApp(App[int]):
         with Store.open(self.data_dir) as store:
             while not cancelled() and store.index_pending(limit=2000):
                 pass
-
-    @property
-    def refresh_running(self) -> bool:
-        return any(w.group in ("refresh", "fulltext", "search") and not w.is_finished for w in self.workers)
 
     # --- command palette ------------------------------------------------------------------------
 
@@ -219,9 +217,11 @@ def run_app(config: "Config", data_dir: Path) -> int:
     try:
         app.run(loop=loop, mouse=config.settings.mouse)
     finally:
-        busy = app.refresh_running
         app.store.close()
     code = app.return_code if app.return_code is not None else 0
+    # Cancelled workers report "finished" at once, but their threads (and the fetcher's
+    # pool) run until their network calls time out: look at the threads themselves.
+    busy = any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread())
     if busy:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -5,7 +5,10 @@ Layout (classes on the screen, set from the terminal width):
 - ``-wide`` (>= 120 columns): sidebar | headlines | article, all visible; moving the
   cursor previews the article after a short pause (not marked read); Enter opens it.
 - narrow (80x24): the sidebar is hidden until ``\\``/F2; Enter shows the article on the
-  whole screen (``-reading``), Esc goes back to the list.
+  whole screen ("reading"), Esc goes back to the list.
+
+Which panes show is set on the widgets themselves (:meth:`MainScreen._apply_layout`), not
+with screen classes: a class change on the screen restyles every node (~60 ms).
 
 Every key is a screen binding with an ``id`` (remappable, see ``ui/keys.py``); actions
 look at which pane has focus. The store belongs to this (the UI) thread; the refresh,
@@ -119,7 +122,10 @@ class MainScreen(Screen, inherit_bindings=False):
         self._preview_timer: Timer | None = None
         self._reload_timer: Timer | None = None
         self._refreshing = False
-        self._last_refresh_error_count = 0
+        self._reading = False
+        """Narrow layout with the article on the whole screen."""
+        self._sidebar = False
+        """The user wants the sidebar (the wide layout starts with it)."""
 
     # --- plumbing ---------------------------------------------------------------------------
 
@@ -140,11 +146,11 @@ class MainScreen(Screen, inherit_bindings=False):
 
     @property
     def reading(self) -> bool:
-        return self.has_class("-reading")
+        return self._reading
 
     @property
     def sidebar_shown(self) -> bool:
-        return self.has_class("-sidebar") and not self.reading
+        return self._sidebar and not self._reading
 
     def compose(self) -> ComposeResult:
         self.sidebar = FeedList(id="sidebar")
@@ -224,12 +230,20 @@ class MainScreen(Screen, inherit_bindings=False):
             return
         self.set_class(wide, "-wide")
         if initial or wide:
-            self.set_class(wide, "-sidebar")
+            self._sidebar = wide
         if wide and self.reading:
-            self.remove_class("-reading")
+            self._reading = False
+        self._apply_layout()
         if not wide and self.article_view.has_focus and not self.reading:
             self.headlines.focus()
-        self.refresh_bindings()
+        if not initial:
+            self.refresh_bindings()
+
+    def _apply_layout(self) -> None:
+        """Show the panes the current width and mode call for (widths are in app.tcss)."""
+        self.sidebar.display = self.sidebar_shown
+        self.headlines.display = not self._reading
+        self.article_view.display = self._reading or self.wide
 
     def _int_state(self, key: str) -> int | None:
         raw = self.store.get_state(key)
@@ -414,7 +428,8 @@ class MainScreen(Screen, inherit_bindings=False):
         self.opened_id = aid
         self._show(article)
         if not self.wide and not self.reading:
-            self.add_class("-reading")
+            self._reading = True
+            self._apply_layout()
             self.refresh_bindings()  # the Footer recomposes: only when the layout really changes
         if (focus or not self.wide) and not self.article_view.has_focus:
             self.article_view.focus()
@@ -451,7 +466,8 @@ class MainScreen(Screen, inherit_bindings=False):
         self.open_article(event.article_id)
 
     def _close_reading(self) -> None:
-        self.remove_class("-reading")
+        self._reading = False
+        self._apply_layout()
         self.opened_id = None
         self.store.set_state(STATE_OPEN, "0")
         self.headlines.focus()
@@ -586,7 +602,8 @@ class MainScreen(Screen, inherit_bindings=False):
         show = not self.sidebar_shown
         if self.reading:
             self._close_reading()
-        self.set_class(show, "-sidebar")
+        self._sidebar = show
+        self._apply_layout()
         if show:
             self.sidebar.highlight_key(self._entry_key(self.view))
             self.sidebar.focus()

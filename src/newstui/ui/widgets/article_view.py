@@ -16,12 +16,12 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.cache import LRUCache
-from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from newstui.sanitize import clean_url
 from newstui.ui.styles import rule_style
+from newstui.ui.widgets.line_list import set_virtual_height
 
 if TYPE_CHECKING:
     from newstui.article import ArticleDoc, Line
@@ -99,7 +99,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._lines = []
         self._strips.clear()
         self._width = -1
-        self._set_virtual_height(0)
+        set_virtual_height(self, 0)
         self.refresh()
 
     def set_flags(self, *, read: bool | None = None, starred: bool | None = None) -> None:
@@ -137,27 +137,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self.wraps += 1
         self._lines = self.doc.lines(width)
         self._strips.clear()  # strips are made on demand: only the lines on screen cost anything
-        self._set_virtual_height(len(self._lines))
-
-    def _set_virtual_height(self, lines: int) -> None:
-        """Change the scrollable height without a screen-wide layout.
-
-        Assigning ``virtual_size`` re-lays out (and so repaints) the whole screen: 40 ms
-        at 160x48. The vertical scrollbar is always shown (``overflow-y: scroll``), so
-        nothing moves: updating the scrollbar and this widget is enough.
-        """
-        size = Size(self._width, lines)
-        if size == self.virtual_size:
-            return
-        if not self.is_mounted or not self.size.height:
-            self.virtual_size = size
-            return
-        self.set_reactive(ArticleView.virtual_size, size)
-        bar = self.vertical_scrollbar
-        bar.window_virtual_size = lines
-        bar.window_size = self.size.height
-        bar.refresh()
-        self.scroll_y = self.validate_scroll_y(self.scroll_y)
+        set_virtual_height(self, len(self._lines))
 
     def on_resize(self, event: events.Resize) -> None:
         if self.doc is not None and self._text_width() != self._width:

@@ -153,9 +153,22 @@ class HeadlineList(LineList):
         target = keep_id if keep_id is not None else self.cursor_id
         old_cursor = self._cursor
         screen_row = self._cursor - self.scroll_offset.y if self._cursor >= 0 else 0
+        top = self.scroll_offset.y
+        height = self.size.height
+        same_window = (self._ids[top:top + height] == ids[top:top + height] and target is not None
+                       and 0 <= old_cursor < len(ids) and ids[old_cursor] == target)
         self._ids = ids
-        self._rows.clear()
-        self._strips.clear()
+        if same_window:
+            # Same rows on screen: repaint only if the store changed one of them.
+            visible = ids[top:top + height]
+            fresh = self._fetch(visible)
+            same_window = all(self._rows.get(i) == fresh.get(i) for i in visible)
+            self._rows.clear()
+            for aid, h in fresh.items():
+                self._rows.set(aid, h)
+        else:
+            self._rows.clear()
+            self._strips.clear()
         if not ids:
             index = -1
         elif target is not None:
@@ -172,6 +185,8 @@ class HeadlineList(LineList):
             self.ensure_visible(index)
         else:
             self.scroll_to(y=0, animate=False, immediate=True)
+        if same_window and index == old_cursor and self.scroll_offset.y == top:
+            return  # more ids below (or a refresh that changed nothing on screen): no repaint
         self.refresh()
         self.post_message(self.CursorMoved(self.cursor_id))
 

@@ -14,6 +14,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.geometry import Size
+from textual.widget import Widget
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -53,6 +54,31 @@ def crop_cells(text: str, width: int) -> str:
         out.append(ch)
         used += w
     return "".join(out) + "…"
+
+
+def set_virtual_height(widget: ScrollView, lines: int) -> None:
+    """Set a Line API widget's scrollable height without a screen-wide layout when possible.
+
+    Assigning ``virtual_size`` makes Textual lay out, and so repaint, the whole screen (40 ms
+    and a full frame of bytes at 160x48). When the vertical scrollbar neither appears nor
+    disappears, updating the scrollbar is all that changes. The virtual width stays 0:
+    rows are drawn at the widget's width and never scroll sideways.
+    """
+    size = Size(0, lines)
+    if size == widget.virtual_size:
+        return
+    height = widget.size.height
+    always = widget.styles.overflow_y == "scroll"
+    if not widget.is_mounted or not height or (
+            not always and (widget.virtual_size.height > height) != (lines > height)):
+        widget.virtual_size = size
+        return
+    widget.set_reactive(Widget.virtual_size, size)
+    bar = widget.vertical_scrollbar
+    bar.window_virtual_size = lines
+    bar.window_size = height
+    bar.refresh()
+    widget.scroll_y = widget.validate_scroll_y(widget.scroll_y)
 
 
 class LineList(ScrollView, can_focus=True, inherit_bindings=False):
@@ -102,7 +128,7 @@ class LineList(ScrollView, can_focus=True, inherit_bindings=False):
     def _set_rows(self, count: int, cursor: int) -> None:
         """The row count changed: resize the scroll area and place the cursor (no message)."""
         self._cursor = cursor if count else -1
-        self.virtual_size = Size(self.scrollable_content_region.width, count)
+        set_virtual_height(self, count)
 
     def move_to(self, index: int, *, center: bool = False, direction: int = 1) -> None:
         """Put the cursor on row ``index`` (clamped, past separators), repainting two rows."""
@@ -176,5 +202,3 @@ class LineList(ScrollView, can_focus=True, inherit_bindings=False):
         self.move_to(index)
         self.row_clicked(index, was_cursor)
 
-    def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, self.row_count)
