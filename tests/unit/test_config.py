@@ -310,7 +310,7 @@ def test_titles_and_tags_are_sanitised():
             'tags = ["  x\\u0007y ", "", "x\\u0007y", "z"]\n')
     cfg = parse_config(text)
     [f] = cfg.feeds
-    assert f.title == "A[31mB CD" and f.tags == ("xy", "z")
+    assert f.title == "A[31mB C D" and f.tags == ("xy", "z")
     assert cfg.warnings == ("feeds.toml:4: feed[1].tags: empty tag ignored",)
 
 
