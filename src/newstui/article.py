@@ -247,7 +247,7 @@ class ArticleDoc:
         inner = max(4, width - 4)
         if width >= 16:
             out: list[Line] = [(Run("┌─ ", ("box",)), Run("Highlights", ("box-title",)),
-                                Run(" " + "─" * (width - 16) + "┐", ("box",)))]
+                                Run(" " + "─" * (width - 15) + "┐", ("box",)))]
         else:
             out = [(Run("┌" + "─" * (width - 2) + "┐", ("box",)),)]
         for sentence in self.highlights:

@@ -93,6 +93,7 @@ def test_no_box_when_there_are_no_highlights():
     assert texts[top].startswith("┌─ Highlights") and texts[top].endswith("┐")
     bottom = next(i for i, t in enumerate(texts) if t.startswith("└"))
     assert all(t.startswith("│ ") and t.endswith(" │") for t in texts[top + 1:bottom])
+    assert {cell_width(t) for t in texts[top:bottom + 1]} == {60}  # a closed box, every line
 
 
 @pytest.mark.parametrize("width", [10, 24, 40, 80, 133])

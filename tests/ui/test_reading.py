@@ -50,6 +50,12 @@ async def test_cursor_keys(harness):
         assert hl.cursor == 0
         await pilot.press("pagedown")  # no article shown: pages the list
         assert hl.cursor == 10
+        await pilot.press("pageup")
+        assert hl.cursor == 0
+        await pilot.press("f2")
+        assert app.screen.sidebar.display and app.screen.sidebar.has_focus
+        await pilot.press("j", "f2")
+        assert not app.screen.sidebar.display and hl.has_focus
 
 
 async def test_cursor_move_repaints_two_lines_only(harness):
@@ -84,6 +90,7 @@ async def test_enter_opens_full_screen_marks_read_and_esc_returns(harness):
         text = "\n".join(line_texts(main.article_view))
         assert "Climate summit reaches a deal" in text and "Jane Doe" in text
         assert "Highlights" in text  # the long story gets a highlights box
+        assert "Status: read" in text
         assert main.unread_total == 10
         await pilot.press("space")
         assert main.article_view.scroll_offset.y > 0

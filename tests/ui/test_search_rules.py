@@ -100,3 +100,17 @@ def test_rule_style_parsing_and_fallback():
     assert rule_style("not a style at all").underline  # unparsable: bold + underline
     plain = rule_style("color(9)", True)
     assert plain.bold and plain.underline and plain.color.number == 9
+
+
+async def test_changed_rules_reflag_articles_at_startup_without_a_refresh(harness, tmp_path):
+    cfg = config_with(RULES, tmp_path)
+    app = harness.app(config=cfg)  # refresh_on_start = false
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.2)
+        await app.workers.wait_for_complete()
+        await pilot.pause(1.0)  # the list reloads once the flags are redone
+        main = app.screen
+        assert main.highlighted_count == 1 + 5  # the climate story and Alpha stories 0-4 (feeds = world)
+        assert main.headlines.render_line(0).text[:5] == ">N + "
+        main.go_to_entry("view:highlighted")
+        assert len(main.headlines.ids) == 6

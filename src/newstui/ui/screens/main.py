@@ -30,7 +30,6 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from newstui.errors import NewstuiError
@@ -44,6 +43,7 @@ from newstui.ui.styles import SEARCH_TERM, rule_style
 from newstui.ui.widgets.article_view import ArticleView
 from newstui.ui.widgets.feed_list import Entry, FeedList, build_entries
 from newstui.ui.widgets.headline_list import HeadlineList
+from newstui.ui.widgets.key_footer import KeyFooter
 from newstui.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
@@ -163,7 +163,7 @@ class MainScreen(Screen, inherit_bindings=False):
             yield self.headlines
             yield self.article_view
         yield self.status
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self._apply_width(self.app.size.width, initial=True)
@@ -193,13 +193,16 @@ class MainScreen(Screen, inherit_bindings=False):
         self.call_after_refresh(self._warm_up)
         if self.napp.refresh_on_start and self.napp.config.feeds:
             # After the first frame: the store's headlines show before any network work.
-            self.call_after_refresh(self.start_refresh, None, startup=True)
+            self.call_after_refresh(self.start_refresh, None)
 
     @work(thread=True, group="startup", exit_on_error=False)
     def _startup_load(self, view: View | None) -> None:
-        """Worker thread: the rest of the first view's ids, and the Starred/Highlighted counts."""
+        """Worker thread: highlight/ignore flags if the rules changed, the rest of the first
+        view's ids, and the Starred/Highlighted counts."""
         from newstui.store import Store
 
+        if self.napp.sync_rules_in_thread():  # rules changed since the last run: flags were redone
+            self.post_message(FeedsChanged())
         with Store.open(self.napp.data_dir) as store:
             ids = store.article_ids(view) if view is not None else None
             starred = len(store.article_ids(View("starred")))
@@ -425,6 +428,7 @@ class MainScreen(Screen, inherit_bindings=False):
             return
         if mark_read and not article.read:
             self._set_read([aid], True)
+            article = replace(article, read=True)
         self.opened_id = aid
         self._show(article)
         if not self.wide and not self.reading:
@@ -892,17 +896,17 @@ class MainScreen(Screen, inherit_bindings=False):
     def action_refresh_all(self) -> None:
         self.start_refresh(None)
 
-    def start_refresh(self, urls: list[str] | None, *, startup: bool = False) -> None:
+    def start_refresh(self, urls: list[str] | None) -> None:
         if not self.napp.config.feeds:
             self.status.flash("no feeds in feeds.toml")
             return
         what = "all feeds" if urls is None else f"{len(urls)} feed{'s' if len(urls) != 1 else ''}"
         self._refreshing = True
         self.status.set_progress(f"refreshing {what}…")
-        self._refresh_worker(urls, startup)
+        self._refresh_worker(urls)
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
-    def _refresh_worker(self, urls: list[str] | None, startup: bool) -> None:
+    def _refresh_worker(self, urls: list[str] | None) -> None:
         """Runs on a worker thread: only the worker's own Store and ``post_message`` here."""
         worker = get_current_worker()
         app = self.napp
@@ -917,8 +921,6 @@ class MainScreen(Screen, inherit_bindings=False):
                 self.post_message(FeedsChanged(new=outcome.new))
             self.post_message(RefreshProgress(done, total, errors, outcome.title))
 
-        if startup and app.sync_rules_in_thread():
-            self.post_message(FeedsChanged())
         try:
             summary = app.refresh_fn(app.config, app.data_dir, urls=urls, progress=progress,
                                      cancel=lambda: worker.is_cancelled)
@@ -1030,16 +1032,13 @@ class MainScreen(Screen, inherit_bindings=False):
     # --- which keys apply now (Footer) ---------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        reading = self.reading
-        article_focus = reading or (self.wide and self.focused is self.article_view)
+        """Which keys apply (and show in the Footer) now.
+
+        This depends on the layout only, never on which pane has focus: every change of
+        the Footer re-lays out and repaints the whole screen (a full frame of bytes).
+        """
         if action == "open":
-            return not article_focus
-        if action in ("open_link", "fetch_fulltext", "copy_link"):
-            return True if (article_focus or self.article_id is not None or self.headlines.cursor_id) else None
-        if action == "toggle_sidebar":
-            return not reading
+            return not self._reading
         if action == "back":
-            return reading or article_focus or bool(self.view_stack) or (self.sidebar_shown and not self.wide)
-        if action in ("search", "refresh"):
-            return not reading
+            return self._reading or self.wide or bool(self.view_stack) or self.sidebar_shown
         return True
