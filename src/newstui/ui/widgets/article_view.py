@@ -181,7 +181,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _to_strip(self, line: "Line", width: int) -> Strip:
         segments = [Segment(run.text, self._run_style(run.styles, run.url)) for run in line if run.text]
-        return Strip(segments).crop(0, width)
+        return Strip(segments).crop(0, width).simplify()
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width

@@ -146,7 +146,7 @@ class FeedList(LineList):
 
     def highlight_key(self, key: str) -> None:
         if key in self._index:
-            self.move_to(self._index[key], center=True)
+            self.move_to(self._index[key])
 
     def row_text(self, key: str) -> str:
         """The text of an entry's row as drawn (for tests and the palette)."""
@@ -192,4 +192,4 @@ class FeedList(LineList):
         segs.append(Segment(" " + count.rjust(max(0, width - 2 - entry.indent - name_w)), muted))
         strip = Strip(segs).adjust_cell_length(width, blank)
         base = styles["base"] + styles["cursor"] if is_cursor else styles["base"]
-        return strip.apply_style(base)
+        return strip.apply_style(base).simplify()

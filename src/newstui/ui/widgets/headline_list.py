@@ -258,12 +258,12 @@ class HeadlineList(LineList):
         if was_cursor:
             self.post_message(self.Activated(self._ids[index]))
 
-    def move_to_id(self, article_id: int, *, center: bool = True) -> bool:
+    def move_to_id(self, article_id: int) -> bool:
         try:
             index = self._ids.index(article_id)
         except ValueError:
             return False
-        self.move_to(index, center=center)
+        self.move_to(index)
         return True
 
     # --- rendering ------------------------------------------------------------------------
@@ -345,4 +345,5 @@ class HeadlineList(LineList):
         age_cells = cell_len(age)
         segs.append(Segment(" " * max(1, age_w - age_cells) + age, meta))
         strip = Strip(segs).adjust_cell_length(width, blank)
-        return strip.apply_style(line_style)
+        # One segment per style run: every segment costs an SGR sequence and a reset on the wire.
+        return strip.apply_style(line_style).simplify()

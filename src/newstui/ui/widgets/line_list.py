@@ -130,7 +130,7 @@ class LineList(ScrollView, can_focus=True, inherit_bindings=False):
         self._cursor = cursor if count else -1
         set_virtual_height(self, count)
 
-    def move_to(self, index: int, *, center: bool = False, direction: int = 1) -> None:
+    def move_to(self, index: int, *, direction: int = 1) -> None:
         """Put the cursor on row ``index`` (clamped, past separators), repainting two rows."""
         count = self.row_count
         if not count:
@@ -154,7 +154,7 @@ class LineList(ScrollView, can_focus=True, inherit_bindings=False):
         if 0 <= old < count:
             self.refresh_line(old)
         self.refresh_line(index)
-        self.ensure_visible(index, center=center)
+        self.ensure_visible(index)
         self.cursor_changed(index)
 
     def move_by(self, delta: int) -> None:
@@ -167,18 +167,19 @@ class LineList(ScrollView, can_focus=True, inherit_bindings=False):
         self.scroll_to(y=self.scroll_offset.y + direction * step, animate=False, immediate=True)
         self.move_to(target, direction=direction)
 
-    def ensure_visible(self, index: int, *, center: bool = False) -> None:
+    def ensure_visible(self, index: int) -> None:
+        """Scroll so row ``index`` is on screen: when it has left the screen, it comes back
+        in the middle (half a page at once, like mutt), not at the edge.
+
+        A scroll repaints the whole list (Textual has no terminal scroll regions: 4.6 KB at
+        100x30). Scrolling a line per key would cost that on every j at the bottom edge;
+        half-page jumps cost it once per half page.
+        """
         height = max(1, self.size.height)
         top = self.scroll_offset.y
         if top <= index < top + height:
             return
-        if center:
-            y = index - height // 2
-        elif index < top:
-            y = index
-        else:
-            y = index - height + 1
-        self.scroll_to(y=max(0, y), animate=False, immediate=True)
+        self.scroll_to(y=max(0, index - height // 2), animate=False, immediate=True)
 
     # --- rendering and input --------------------------------------------------------------
 
