@@ -3,11 +3,9 @@ a frozen clock, a recording link opener and a fake refresh function."""
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
@@ -153,11 +151,3 @@ def line_texts(widget, count: int | None = None) -> list[str]:
     height = widget.size.height if count is None else count
     return [widget.render_line(y).text for y in range(height)]
 
-
-def wait_workers(app) -> Callable:
-    async def _wait() -> None:
-        await app.workers.wait_for_complete()
-    return _wait
-
-
-os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")

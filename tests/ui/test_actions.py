@@ -6,7 +6,7 @@ import pytest
 
 from newstui.models import View
 
-from .conftest import NOW, A, B, entry, line_texts
+from .conftest import A, B, entry, line_texts
 
 
 def index_of(app, key_title: str) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from newstui.models import View
 from newstui.ui.widgets.headline_list import HeadlineList
 
-from .conftest import NOW, A, B, C, entry, line_texts
+from .conftest import NOW, A, line_texts
 
 
 def ids(app) -> list[int]:
