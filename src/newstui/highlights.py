@@ -155,7 +155,8 @@ _BOILERPLATE = re.compile(
       |click\ here|cnn|getty\ images|reuters|ap|afp|copyright\b.*|all\ rights\ reserved.*
       |\(c\)\ .*|\u00a9.*)\W*
     | (?:read\ more|click\ here|scroll\ down\ for|subscribe\ to|sign\ up\ for|share\ this
-      |watch\ the\ video|watch\s*:|(?:hide|show)\ caption)\b.*
+      |watch\ the\ video|watch\s*:|(?:hide|show)\ caption|continue\ reading|keep\ reading)\b.*
+    | the\ post\ .{1,300}\ appeared\ first\ on\ .*
     | (?:source|credit|photo|photos|image|images|picture|pictures|caption|video|via)
       (?:\ credit)?\s*:.*
     | (?:updated|published|posted|last\ updated|first\ published)\b.{0,60}
@@ -417,7 +418,7 @@ def extract(text: str, n: int = 3) -> list[str]:
     return [sents[i] for i in _select(sents, _similarities(sents), n)]
 
 
-ALGORITHM_VERSION = 1
+ALGORITHM_VERSION = 2
 """Part of :func:`text_hash`: bump it when extraction changes so cached highlights renew."""
 
 

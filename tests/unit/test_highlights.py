@@ -374,3 +374,12 @@ def test_dev_sample_is_extractive_and_complete() -> None:
             assert all(s in body for s in got)
             assert all(s in row["article"] for s in got)  # detokenised data: sentences verbatim
     assert boxes >= 55
+
+
+def test_feed_footers_are_boilerplate():
+    from newstui.highlights import is_boilerplate
+
+    for s in ["Continue reading...", "Continue reading the main story", "Keep reading →",
+              "The post Ten ways to save water appeared first on Example Blog."]:
+        assert is_boilerplate(s), s
+    assert not is_boilerplate("He said he would continue reading the report before deciding.")
