@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -140,15 +139,14 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 def cmd_unread(args: argparse.Namespace) -> int:
     from newstui.store import Store
 
+    from newstui.update import sync_rules
+
     data = _data_dir(args)
-    if args.total and not args.config:
-        # Fast path for status bars and the benchmark: no config parsing at all.
-        with Store.open(data) as store:
-            print(store.unread_total())
-        return 0
     cfg = _load(args)
     with Store.open(data) as store:
+        # Counts follow feeds.toml as it is now: subscriptions and ignore rules.
         store.sync_feeds(cfg.feeds)
+        sync_rules(store, cfg)
         if args.total:
             print(store.unread_total())
             return 0
@@ -162,8 +160,8 @@ def cmd_unread(args: argparse.Namespace) -> int:
 
     width = max([len(str(r.unread)) for r in rows] + [1])
     for r in rows:
-        mark = "  ! " + r.error if r.error else ""
-        print(f"{r.unread:>{width}}  {clean_line(r.title, 200)}{clean_line(mark, 300)}")
+        mark = f"  ! {clean_line(r.error, 300)}" if r.error else ""
+        print(f"{r.unread:>{width}}  {clean_line(r.title, 200)}{mark}")
     print(f"{sum(r.unread for r in rows):>{width}}  total")
     return 0
 
@@ -179,7 +177,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_import_opml(args: argparse.Namespace) -> int:
-    from newstui.config import FeedConfig, add_feeds
+    from newstui.config import add_feeds
     from newstui.opml import read_opml
 
     cfg = _load(args)
@@ -192,7 +190,7 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
     for line in result.skipped:
         _err(line)
     if result.feeds:
-        add_feeds(cfg.path, [FeedConfig(url=f.url, title=f.title, tags=f.tags) for f in result.feeds])
+        add_feeds(cfg.path, [f.as_feed_config() for f in result.feeds])
     print(f"imported {len(result.feeds)} feeds into {cfg.path}; skipped {len(result.skipped)}")
     return 0
 
@@ -202,11 +200,15 @@ def cmd_export_opml(args: argparse.Namespace) -> int:
 
     cfg = _load(args)
     data = write_opml(cfg.feeds)
-    if args.file:
-        tmp = Path(args.file + ".tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, args.file)
-        print(f"wrote {len(cfg.feeds)} feeds to {args.file}", file=sys.stderr)
+    if args.file and args.file != "-":
+        from newstui.config import _atomic_write
+
+        target = Path(args.file).expanduser()
+        try:
+            _atomic_write(target.resolve(), data.decode("utf-8"))
+        except OSError as exc:
+            raise NewstuiError(f"{target}: cannot write: {exc.strerror}") from None
+        print(f"wrote {len(cfg.feeds)} feeds to {target}", file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -1031,8 +1031,9 @@ def add_feeds(path: Path, feeds: Sequence[FeedConfig]) -> None:
     """
     import tomlkit
 
-    path = Path(path)
+    # Write through a symlink (dotfiles setups), never replace the link with a copy.
     display = clean_line(str(path), 4096)
+    path = Path(path).resolve()
     old = ""
     if path.exists():
         try:

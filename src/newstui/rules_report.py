@@ -35,8 +35,8 @@ def _label(i: int, rule: object) -> str:
 def rules_test(config: "Config", data_dir: Path, *, limit: int = 200) -> Iterator[str]:
     """Yield report lines for the newest ``limit`` stored articles (hidden ones included)."""
     from newstui.highlight_rules import RuleSet
-    from newstui.render import html_to_text
     from newstui.store import Store
+    from newstui.update import rule_body
 
     if not config.highlights and not config.ignores:
         yield "no [[highlight]] or [[ignore]] rules in " + str(config.path)
@@ -54,7 +54,7 @@ def rules_test(config: "Config", data_dir: Path, *, limit: int = 200) -> Iterato
                 continue
             examined += 1
             tags = tags_of.get(art.feed_url, ())
-            body = html_to_text(art.fulltext or art.content or art.summary or "")
+            body = rule_body(art.content, art.summary)
             lines: list[str] = []
             for i, rule in enumerate(config.highlights):
                 if not rule.applies_to(art.feed_url, tags):

@@ -139,6 +139,7 @@ def refresh(config: "Config", data_dir: Path, *, urls: Collection[str] | None = 
         store = Store.open(data_dir)
     try:
         store.sync_feeds(config.feeds)
+        sync_rules(store, config)  # rules edited since the last run apply to stored articles too
         states = store.feed_states()
         titles = {row.url: row.title for row in store.feeds()}
         settings = config.settings
@@ -239,6 +240,21 @@ def _record(store: "Store", f: "FeedConfig", fut: Future, t_now: int,
 
 
 _TAG = re.compile(r"<[^>]*>")
+_INVISIBLE_BLOCK = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+RULE_BODY_CHARS = 200_000
+
+
+def rule_body(content: str, summary: str) -> str:
+    """The article body that ignore/highlight rule flags are matched on.
+
+    Tag-stripped HTML (script and style contents dropped): cheap enough for every new
+    article of a refresh. ``newstui rules test`` uses the same text, so its dry run says
+    exactly what the flags will be.
+    """
+    import html as _html
+
+    raw = (content or summary or "")[: RULE_BODY_CHARS * 4]
+    return _html.unescape(_TAG.sub(" ", _INVISIBLE_BLOCK.sub(" ", raw)))[:RULE_BODY_CHARS]
 
 
 def apply_rules(store: "Store", config: "Config", *, min_id: int = 0) -> None:
@@ -260,7 +276,6 @@ def apply_rules(store: "Store", config: "Config", *, min_id: int = 0) -> None:
     hidden: list[int] = []
     lit: list[int] = []
     scope: list[int] = []
-    import html as _html
 
     for aid, feed_url, title, author, summary, content in store.iter_texts(min_id=min_id):
         scope.append(aid)
@@ -276,7 +291,7 @@ def apply_rules(store: "Store", config: "Config", *, min_id: int = 0) -> None:
                 break
             if "body" in fields:
                 if body is None:
-                    body = _html.unescape(_TAG.sub(" ", content or summary))[:200_000]
+                    body = rule_body(content, summary)
                 if rule.regex.search(body):
                     hidden.append(aid)
                     break
@@ -284,7 +299,7 @@ def apply_rules(store: "Store", config: "Config", *, min_id: int = 0) -> None:
             scoped = rules.for_feed(feed_url, tags)
             if scoped:
                 if body is None:
-                    body = _html.unescape(_TAG.sub(" ", content or summary))[:200_000]
+                    body = rule_body(content, summary)
                 if scoped.matches(title, body):
                     lit.append(aid)
     store.set_flags("hidden", hidden, scope_ids=scope if min_id else None)
@@ -300,7 +315,7 @@ def rules_version(config: "Config") -> str:
         h.update(repr((r.pattern, r.case_sensitive, sorted(r.fields), r.feeds)).encode("utf-8", "replace"))
     h.update(b"|")
     for r in config.ignores:
-        h.update(repr((r.pattern, sorted(r.fields), r.feeds)).encode("utf-8", "replace"))
+        h.update(repr((r.pattern, r.case_sensitive, sorted(r.fields), r.feeds)).encode("utf-8", "replace"))
     h.update(b"|")
     for f in config.feeds:
         h.update(repr((f.url, f.tags)).encode("utf-8", "replace"))

@@ -6,7 +6,7 @@ import pytest
 
 from newstui.models import View
 
-from .conftest import A, B, entry, line_texts
+from .conftest import A, B, C, entry, line_texts
 
 
 def index_of(app, key_title: str) -> int:
@@ -202,3 +202,20 @@ async def test_headline_rows_align_with_cjk_and_emoji(harness, size):
             ages.add(len(text) - len(text.rstrip()))  # every row ends with its age, flush right
         assert ages == {0}
         await pilot.pause()
+
+
+async def test_failing_feeds_do_not_bury_the_screen_in_toasts(harness, monkeypatch):
+    import newstui.ui.screens.main as main_mod
+
+    monkeypatch.setattr(main_mod, "MAX_FAILED_TOASTS", 1)
+    harness.refresh.errors = {A: "DNS lookup failed for a", B: "DNS lookup failed for b",
+                              C: "DNS lookup failed for c"}
+    app = harness.app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("R")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.1)
+        messages = [n.message for n in app._notifications]
+        assert sum("DNS lookup failed" in m for m in messages) == 1
+        assert any(m == "2 more feeds failed (e explains)" for m in messages)
+        assert "3 failed" in app.screen.status.summary

@@ -50,3 +50,58 @@ def test_rules_test_reports_matches_without_changing_state(feed_server, tmp_path
     assert before == after  # a dry run
     # the ignore rule hides the sponsored story from counts (3 of 4 visible)
     assert '"unread": 3' in after
+
+
+def test_rule_edits_apply_to_stored_articles_from_the_cli(feed_server, tmp_path):
+    url = feed_server.add("/r.xml", Response(rss()))
+    conf = tmp_path / "feeds.toml"
+    base = f'[[feed]]\nurl = "{url}"\ntitle = "Test"\n'
+    conf.write_text(base)
+    data = tmp_path / "data"
+    assert run("--config", str(conf), "--data-dir", str(data), "refresh", cwd=tmp_path).returncode == 0
+    total = lambda: run("--config", str(conf), "--data-dir", str(data), "unread", "--total",  # noqa: E731
+                        cwd=tmp_path).stdout.strip()
+    assert total() == "4"
+    # A new ignore rule hides stored articles at once, without a refresh or the reader.
+    conf.write_text(base + '\n[[ignore]]\npattern = "MARKETS"\ncase_sensitive = true\n')
+    assert total() == "4"  # case-sensitive: "Markets rally" does not match
+    conf.write_text(base + '\n[[ignore]]\npattern = "MARKETS"\ncase_sensitive = false\n')
+    assert total() == "3"  # only case_sensitive changed: flags recomputed
+    conf.write_text(base)
+    assert total() == "4"  # removing the rule brings the article back
+
+
+def test_unread_text_output_keeps_the_error_separator(feed_server, tmp_path):
+    bad = feed_server.add("/missing.xml", Response(b"no", status=404))
+    conf = tmp_path / "feeds.toml"
+    conf.write_text(f'[[feed]]\nurl = "{bad}"\ntitle = "Broken"\n')
+    data = tmp_path / "data"
+    run("--config", str(conf), "--data-dir", str(data), "refresh", cwd=tmp_path)
+    out = run("--config", str(conf), "--data-dir", str(data), "unread", cwd=tmp_path).stdout
+    assert "0  Broken  ! HTTP 404" in out
+
+
+def test_import_opml_writes_through_a_symlinked_config(tmp_path):
+    real = tmp_path / "dotfiles" / "feeds.toml"
+    real.parent.mkdir()
+    real.write_text('# my feeds\n[[feed]]\nurl = "https://a.example/rss"\n')
+    link = tmp_path / "feeds.toml"
+    link.symlink_to(real)
+    opml = tmp_path / "subs.opml"
+    opml.write_text('<?xml version="1.0"?><opml version="2.0"><body>'
+                    '<outline text="B" xmlUrl="https://b.example/rss"/></body></opml>')
+    r = run("--config", str(link), "import-opml", str(opml), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert link.is_symlink()
+    text = real.read_text()
+    assert text.startswith("# my feeds") and "https://b.example/rss" in text
+
+
+def test_export_opml_to_a_file_and_to_stdout(tmp_path):
+    conf = tmp_path / "feeds.toml"
+    conf.write_text('[[feed]]\nurl = "https://a.example/rss"\ntags = ["x"]\n')
+    out = tmp_path / "out.opml"
+    assert run("--config", str(conf), "export-opml", str(out), cwd=tmp_path).returncode == 0
+    assert b"https://a.example/rss" in out.read_bytes()
+    r = run("--config", str(conf), "export-opml", "-", cwd=tmp_path)
+    assert "https://a.example/rss" in r.stdout and not (tmp_path / "-").exists()

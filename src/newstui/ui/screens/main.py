@@ -55,6 +55,8 @@ WIDE = 120
 PREVIEW_DELAY = 0.25
 """Seconds the cursor must rest before the wide layout previews the article."""
 RELOAD_DELAY = 0.8
+MAX_FAILED_TOASTS = 3
+"""Feed-failure toasts shown per refresh; the rest are counted in one last toast."""
 """Seconds between list reloads while a refresh keeps delivering articles."""
 UNDO_DEPTH = 100
 FIRST_PAGE = 300
@@ -108,6 +110,7 @@ class MainScreen(Screen, inherit_bindings=False):
         self.terms: list[str] = []
         self.undo_stack: list[UndoStep] = []
         self.feeds: list[FeedRow] = []
+        self._failed_toasts = 0
         self.feed_by_id: dict[int, FeedRow] = {}
         self.unread_total = 0
         self.starred_count: int | None = None
@@ -936,9 +939,13 @@ class MainScreen(Screen, inherit_bindings=False):
 
     @on(FeedsChanged)
     def _feeds_changed(self, msg: FeedsChanged) -> None:
+        # A few toasts per refresh, not one per feed: offline, R over hundreds of feeds would
+        # bury the screen. The status line counts them all and `e` explains each.
         for title, error in msg.errors:
-            self.notify(clean_line(f"{title}: {error}", 300), title="feed failed", severity="warning",
-                        markup=False, timeout=6)
+            self._failed_toasts += 1
+            if self._failed_toasts <= MAX_FAILED_TOASTS:
+                self.notify(clean_line(f"{title}: {error}", 300), title="feed failed", severity="warning",
+                            markup=False, timeout=6)
         if self._reload_timer is None:
             self._reload_timer = self.set_timer(RELOAD_DELAY, self._reload_after_refresh)
 
@@ -955,6 +962,10 @@ class MainScreen(Screen, inherit_bindings=False):
     def _refresh_finished(self, msg: RefreshFinished) -> None:
         self._refreshing = False
         self.status.set_progress("")
+        if self._failed_toasts > MAX_FAILED_TOASTS:
+            self.notify(f"{self._failed_toasts - MAX_FAILED_TOASTS} more feeds failed (e explains)",
+                        title="feed failed", severity="warning", markup=False, timeout=6)
+        self._failed_toasts = 0
         if msg.error is not None:
             self.status.set_summary(f"refresh failed: {msg.error}")
             self.notify(clean_line(msg.error, 300), title="refresh failed", severity="error", markup=False)
