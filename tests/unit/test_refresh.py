@@ -169,3 +169,20 @@ def test_cli_check_reports_errors(tmp_path):
     assert r.returncode != 0
     assert "feeds.toml:" in r.stderr and "javascript" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_first_run_copies_the_default_config_and_says_where(tmp_path):
+    import os
+
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "XDG_DATA_HOME": str(tmp_path / "data"),
+           "HOME": str(tmp_path)}
+    env.pop("NEWSTUI_DATA_DIR", None)
+    run = lambda: subprocess.run([sys.executable, "-m", "newstui", "check"], capture_output=True,  # noqa: E731
+                                 text=True, cwd=tmp_path, env=env, timeout=60)
+    r = run()
+    target = tmp_path / "cfg" / "newstui" / "feeds.toml"
+    assert r.returncode == 0, r.stderr
+    assert target.is_file() and f"created {target}" in r.stderr
+    assert "rss.cnn.com" in target.read_text()
+    r = run()  # second run: nothing copied, nothing said
+    assert "created" not in r.stderr
