@@ -47,7 +47,8 @@ class OpenPlan:
     argv: tuple[str, ...] = ()
     """Program and arguments for ``console``/``gui``/``system``."""
     reason: str = ""
-    """Why the link is refused or only copied (shown on the status line)."""
+    """Why the link is refused or only copied (shown on the status line before the URL:
+    short, so that an 80-column line still shows the URL)."""
 
 
 def has_display(env: Mapping[str, str], platform: str = sys.platform) -> bool:
@@ -86,14 +87,14 @@ def plan_open(raw_url: object, env: Mapping[str, str], *, platform: str = sys.pl
         console = os.path.basename(argv[0]) in CONSOLE_BROWSERS or not has_display(env, platform)
         return OpenPlan("console" if console else "gui", url, tuple(argv))
     if not has_display(env, platform):
-        return OpenPlan("copy", url, reason="no graphical display and no $BROWSER")
+        return OpenPlan("copy", url, reason="no display, no $BROWSER")
     if platform == "darwin":
         return OpenPlan("system", url, ("open", url))
     if platform.startswith("win"):
         return OpenPlan("system", url, ())  # os.startfile
     if which("xdg-open"):
         return OpenPlan("system", url, ("xdg-open", url))
-    return OpenPlan("copy", url, reason="no xdg-open and no $BROWSER")
+    return OpenPlan("copy", url, reason="no xdg-open, no $BROWSER")
 
 
 Opener = Callable[[str], None]
@@ -109,13 +110,17 @@ class LinkOpener:
         self.env = env if env is not None else os.environ
         self.opener = opener
         self.platform = platform
+        self.copied: str | None = None
+        """The URL the last :meth:`open` copied instead of opening (for the UI to show it)."""
 
     def copy(self, url: str) -> None:
         """Copy to the clipboard with OSC 52 (works over SSH where the terminal allows it)."""
         self.app.copy_to_clipboard(url)
+        self.copied = url
 
     def open(self, raw_url: object) -> str:
         """Open (or copy) the link; the returned line is safe to show (sanitised URL)."""
+        self.copied = None
         plan = plan_open(raw_url, self.env, platform=self.platform)
         if plan.kind == "refuse" or plan.url is None:
             return plan.reason

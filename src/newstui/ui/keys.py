@@ -57,6 +57,11 @@ MAIN_BINDINGS: list[Binding] = [
 
 BINDING_IDS = frozenset(b.id for b in MAIN_BINDINGS if b.id)
 
+FOOTER_DROP_ORDER = ("toggle_star", "refresh", "search", "toggle_sidebar", "next_unread", "open", "back")
+"""Footer keys left out, first ones first, when the row does not fit (80 columns with the
+sidebar, long remapped keys). Help and Quit are not here: they always show, and ``?``
+lists the rest."""
+
 
 def effective_keys(binding: Binding, keymap: Mapping[str, str]) -> list[str]:
     """The keys that trigger ``binding`` once the user's ``[keys]`` remaps apply."""

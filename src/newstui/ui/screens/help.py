@@ -69,12 +69,18 @@ class KeyTable(Widget):
         return Content("\n").join(self._lines(self.size.width))
 
 
-class HelpScreen(ModalScreen[None]):
-    """All keys; Esc, q or ? closes."""
+NAVIGATION = {"cursor_down": "scroll(1)", "cursor_up": "scroll(-1)", "first": "top", "last": "bottom",
+              "page_down": "page(1)", "page_up": "page(-1)"}
+"""Main-screen binding id -> what it does here. Same keys and ids as the main screen, so
+g/G/Home/End/PgUp/PgDn behave alike and a ``[keys]`` remap (applied by id) moves both."""
 
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help_close"),
-                Binding("j,down", "scroll(1)", show=False), Binding("k,up", "scroll(-1)", show=False),
-                Binding("space,pagedown", "scroll(10)", show=False), Binding("b,pageup", "scroll(-10)", show=False)]
+
+class HelpScreen(ModalScreen[None]):
+    """All keys; Esc, q or ? closes; the reading screen's motion keys scroll."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help_close")] + [
+        Binding(b.key, NAVIGATION[b.id], b.description, show=False, id=b.id)
+        for b in MAIN_BINDINGS if b.id in NAVIGATION]
 
     def __init__(self, keymap: Mapping[str, str]) -> None:
         super().__init__()
@@ -85,12 +91,26 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(classes="dialog help"):
             yield Static(Content("Keys (Esc closes). Remap in feeds.toml [keys] with the ids on the right."),
                          classes="dialog-title")
-            with VerticalScroll(id="help-body"):
+            with VerticalScroll(id="help-body", can_focus=False):  # keys go to the bindings above
                 yield KeyTable(rows, id="help-keys")
                 yield Static(Content(LEGEND), id="help-legend")
 
     def action_close(self) -> None:
         self.dismiss(None)
 
+    @property
+    def body(self) -> VerticalScroll:
+        return self.query_one("#help-body", VerticalScroll)
+
     def action_scroll(self, lines: int) -> None:
-        self.query_one("#help-body", VerticalScroll).scroll_relative(y=lines, animate=False)
+        self.body.scroll_relative(y=lines, animate=False)
+
+    def action_top(self) -> None:
+        self.body.scroll_home(animate=False)
+
+    def action_bottom(self) -> None:
+        self.body.scroll_end(animate=False)
+
+    def action_page(self, direction: int) -> None:
+        body = self.body  # two lines of overlap, as the article pages
+        body.scroll_relative(y=direction * max(1, body.scrollable_content_region.height - 2), animate=False)

@@ -34,7 +34,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from newstui.errors import NewstuiError
 from newstui.models import FeedRow, View
 from newstui.sanitize import clean_line
-from newstui.ui.keys import MAIN_BINDINGS
+from newstui.ui.keys import FOOTER_DROP_ORDER, MAIN_BINDINGS
 from newstui.ui.messages import FeedsChanged, FulltextFetched, RefreshFinished, RefreshProgress, ViewLoaded
 from newstui.ui.screens.dialogs import ConfirmScreen, SearchScreen
 from newstui.ui.screens.help import HelpScreen
@@ -165,7 +165,7 @@ class MainScreen(Screen, inherit_bindings=False):
             yield self.headlines
             yield self.article_view
         yield self.status
-        yield KeyFooter(compact=True)
+        yield KeyFooter(compact=True, drop_order=FOOTER_DROP_ORDER)
 
     def on_mount(self) -> None:
         self._apply_width(self.app.size.width, initial=True)
@@ -782,7 +782,19 @@ class MainScreen(Screen, inherit_bindings=False):
         if link is None:
             self.status.flash("this article has no link")
             return
-        self.status.flash(self.napp.links.open(link), 10)
+        line = self.napp.links.open(link)
+        self._flash_link(line, self.napp.links.copied)
+
+    def _flash_link(self, line: str, copied: str | None) -> None:
+        """``line`` on the status line; when it names a ``copied`` URL that the line cannot
+        show whole (80 columns, a long URL), the whole URL in a toast as well, so the user
+        can read or select what is on the clipboard."""
+        from newstui.sanitize import display_url
+
+        whole = self.status.shows_whole(line)
+        self.status.flash(line, 10)
+        if copied is not None and not whole:
+            self.notify(display_url(copied), title="Link copied", markup=False, timeout=10)
 
     def action_copy_link(self) -> None:
         link = self._link()
@@ -796,7 +808,7 @@ class MainScreen(Screen, inherit_bindings=False):
             self.status.flash(f"not copying: {url_refusal(link)}")
             return
         self.napp.links.copy(url)
-        self.status.flash(f"copied {display_url(url)}", 8)
+        self._flash_link(f"copied {display_url(url)}", url)
 
     def action_fetch_fulltext(self) -> None:
         aid = self._target_id()

@@ -17,6 +17,10 @@ from newstui.sanitize import clean_line
 from newstui.ui.widgets.line_list import crop_cells
 
 
+LEFT_MIN = 12
+"""Cells of the left part kept while a message is shown ("All: 41 ar…")."""
+
+
 class StatusLine(Widget):
     """``left`` … ``right`` on one line, the right side cropped first."""
 
@@ -38,12 +42,31 @@ class StatusLine(Widget):
         self.summary = ""
         self._timer: Timer | None = None
 
+    def _split(self, width: int) -> tuple[str, str]:
+        """(left, right) cropped to ``width``. The last refresh's summary gets at most half
+        the line; progress and a transient message (a copied URL) take what they need and
+        leave the view's name only its first ``LEFT_MIN`` cells."""
+        right = self.progress or self.message or self.summary
+        if not right:
+            left_room = width - 1
+        elif self.progress or self.message:
+            left_room = min(width - 1, max(LEFT_MIN, width - 4 - cell_len(right)))
+        else:
+            left_room = width // 2
+        left = crop_cells(self.left, max(1, left_room))
+        room = max(0, width - cell_len(left) - 3)
+        return left, (crop_cells(right, room) if room else "")
+
+    def shows_whole(self, text: str) -> bool:
+        """Would ``text``, flashed now, fit on the line uncropped (at the current width)?"""
+        if self.progress:  # a refresh's progress hides messages
+            return False
+        text = clean_line(text, 2000)
+        return cell_len(text) <= max(0, self.size.width - 3 - min(cell_len(self.left), LEFT_MIN))
+
     def render(self) -> Content:
         width = self.size.width
-        right = self.progress or self.message or self.summary
-        left = crop_cells(self.left, max(1, width // 2 if right else width - 1))
-        room = max(0, width - cell_len(left) - 3)
-        right = crop_cells(right, room) if room else ""
+        left, right = self._split(width)
         pad = max(1, width - cell_len(left) - cell_len(right) - 1)
         style = "bold" if self.progress or self.message else "$text-muted"
         return Content.assemble(" ", (left, "bold"), " " * pad, (right, style))
