@@ -39,12 +39,24 @@ class Tmux:
         return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True,
                               check=check, timeout=30)
 
-    def start(self, argv: list[str], env: dict[str, str]) -> None:
+    def start(self, argv: list[str], env: dict[str, str], *, record: Path | None = None) -> None:
+        """Run ``argv`` in a new pane; with ``record``, every byte it writes is appended there.
+
+        When recording, the program waits until ``pipe-pane`` is attached, so the first
+        frame is recorded too.
+        """
         envs = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-        cmd = f"env {envs} {shlex.join(argv)}; echo EXIT=$?; sleep 60"
+        gate = ""
+        if record is not None:
+            ready = record.with_name(record.name + ".ready")
+            gate = f"while [ ! -e {shlex.quote(str(ready))} ]; do sleep 0.05; done; "
+        cmd = f"{gate}env {envs} {shlex.join(argv)}; echo EXIT=$?; sleep 60"
         self._tmux("-f", "/dev/null", "new-session", "-d", "-s", self.session,
                    "-x", str(self.width), "-y", str(self.height), cmd)
         self._tmux("set-option", "-g", "set-clipboard", "on", check=False)
+        if record is not None:
+            self._tmux("pipe-pane", "-o", "-t", self.session, f"cat >> {shlex.quote(str(record))}")
+            ready.touch()
 
     def capture(self, *, escapes: bool = False) -> str:
         args = ["capture-pane", "-p", "-t", self.session]
