@@ -141,12 +141,16 @@ def cmd_unread(args: argparse.Namespace) -> int:
 
     from newstui.update import sync_rules
 
+    from newstui.paths import default_config_path
+
     data = _data_dir(args)
-    cfg = _load(args)
+    # Counting never creates a config: with none at all, count the store as it stands.
+    cfg = _load(args) if args.config or default_config_path().exists() else None
     with Store.open(data) as store:
-        # Counts follow feeds.toml as it is now: subscriptions and ignore rules.
-        store.sync_feeds(cfg.feeds)
-        sync_rules(store, cfg)
+        if cfg is not None:
+            # Counts follow feeds.toml as it is now: subscriptions and ignore rules.
+            store.sync_feeds(cfg.feeds)
+            sync_rules(store, cfg)
         if args.total:
             print(store.unread_total())
             return 0
