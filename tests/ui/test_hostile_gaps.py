@@ -220,8 +220,10 @@ async def test_daring_fireball_sponsor_titles_show_literally(tmp_path):
                 shown += 1
         assert shown == len(sponsored)
         aid = next(a for a in hl.ids if hl.row(a).title == sponsored[0])
+        hl.move_to_id(aid)  # the cursor's own (debounced) preview must not replace the article
+        await pilot.pause(0.5)
         main.open_article(aid)
-        await pilot.pause()
+        await pilot.pause(0.3)
         article = "\n".join(line_texts(main.article_view))
         assert sponsored[0] in article
 
