@@ -373,7 +373,7 @@ def test_bom_is_tolerated(tmp_path):
     ("https://example.org/feed", "https://example.org/feed"),
     ("  HTTP://Example.org/a\t/b  ", "http://Example.org/a/b"),
     ("https://[::1]:8080/rss", "https://[::1]:8080/rss"),
-    ("file:///home/me/feeds/local.atom", "file:///home/me/feeds/local.atom"),
+    ("file:///srv/feeds/local.atom", "file:///srv/feeds/local.atom"),
     ("file://localhost/tmp/x.RSS", "file://localhost/tmp/x.RSS"),
 ])
 def test_check_feed_url_accepts(raw, expected):
