@@ -63,6 +63,12 @@ class Settings:
     max_response_mb: float = 10.0
     theme: str = "ansi-dark"
     mouse: bool = True
+    preview: str = "auto"
+    """"auto" | "on" | "off": whether the three-pane layout previews the article under the
+    cursor. "auto" previews except over SSH, where each preview repaints the pane (~8 KB)."""
+
+
+PREVIEW_CHOICES = ("auto", "on", "off")
 
 
 @dataclass(frozen=True, slots=True)
@@ -535,7 +541,7 @@ class _Num:
     hint: str = ""
 
 
-_SETTINGS_SPEC: dict[str, _Num | type] = {
+_SETTINGS_SPEC: dict[str, _Num | type | tuple[str, ...]] = {
     "concurrency": _Num(int, 1, 64),
     "per_host": _Num(int, 1, 64),
     "timeout": _Num(float, 1, 600, " seconds"),
@@ -546,6 +552,7 @@ _SETTINGS_SPEC: dict[str, _Num | type] = {
     "max_response_mb": _Num(float, 0.1, 1024, " MB"),
     "theme": str,
     "mouse": bool,
+    "preview": PREVIEW_CHOICES,
 }
 _ACTION_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 _KEY_NAME = re.compile(r"[^\s,]+")
@@ -599,6 +606,15 @@ def _check_settings(raw: object, ck: _Checker) -> Settings:
         if spec is bool:
             if not isinstance(v, bool):
                 ck.error(f"expected true or false, {_got(v)}{keep}", *where)
+                continue
+        elif isinstance(spec, tuple):  # a choice; true/false stand for "on"/"off"
+            if isinstance(v, bool):
+                v = "on" if v else "off"
+            elif isinstance(v, str) and v.strip().lower() in spec:
+                v = v.strip().lower()
+            else:
+                choices = ", ".join(f"\"{c}\"" for c in spec[:-1]) + f" or \"{spec[-1]}\""
+                ck.error(f"expected {choices}, {_got(v)}{keep}", *where)
                 continue
         elif spec is str:
             if not isinstance(v, str) or not clean_line(v, 100):

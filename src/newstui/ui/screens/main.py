@@ -4,6 +4,8 @@ Layout (classes on the screen, set from the terminal width):
 
 - ``-wide`` (>= 120 columns): sidebar | headlines | article, all visible; moving the
   cursor previews the article after a short pause (not marked read); Enter opens it.
+  With ``settings.preview`` off (by default over SSH) the cursor never touches the article
+  pane: only Enter shows an article there, and Esc closes it.
 - narrow (80x24): the sidebar is hidden until ``\\``/F2; Enter shows the article on the
   whole screen ("reading"), Esc goes back to the list.
 
@@ -463,6 +465,8 @@ class MainScreen(Screen, inherit_bindings=False):
     def _cursor_moved(self, event: HeadlineList.CursorMoved) -> None:
         if not self.wide or event.article_id is None or event.article_id == self.article_id:
             return
+        if not self.napp.preview:  # each preview repaints the whole pane: ~8 KB over SSH
+            return
         if self._preview_timer is not None:
             self._preview_timer.stop()
         self._preview_timer = self.set_timer(PREVIEW_DELAY, self._preview)
@@ -478,6 +482,14 @@ class MainScreen(Screen, inherit_bindings=False):
         self.store.set_state(STATE_OPEN, "0")
         self.headlines.focus()
         self.refresh_bindings()
+
+    def _close_wide_article(self) -> None:
+        """Without preview the article pane shows only what Enter opened; Esc empties it."""
+        self.article_view.clear()
+        self.article_id = None
+        self.opened_id = None
+        self.store.set_state(STATE_OPEN, "0")
+        self.headlines.focus()
 
     # --- read / star / undo -------------------------------------------------------------------
 
@@ -620,6 +632,9 @@ class MainScreen(Screen, inherit_bindings=False):
     def action_back(self) -> None:
         if self.reading:
             self._close_reading()
+        elif (self.wide and not self.napp.preview and self.article_id is not None
+              and (self.article_view.has_focus or self.headlines.has_focus)):
+            self._close_wide_article()
         elif self.article_view.has_focus:
             self.headlines.focus()
         elif self.sidebar.has_focus and not self.wide:
