@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 from newstui.sanitize import clean_line
+from newstui.store import matches_as_prefix
 
 __all__ = ["RuleSpan", "RuleSet", "term_rules", "flag_articles", "MAX_SCAN", "MAX_MATCHES",
            "SEARCH_STYLE"]
@@ -47,8 +48,6 @@ SEARCH_STYLE = "search"
 FIELDS = frozenset({"title", "body"})
 MAX_TERMS = 32
 MAX_TERM_LEN = 200
-MIN_PREFIX = 4
-"""Search words this long also match as prefixes, as the store's full-text search does."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,15 +243,11 @@ def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
-def _is_cjk(ch: str) -> bool:
-    return "\u2e80" <= ch <= "\ud7ff" or "\uf900" <= ch <= "\ufaff" or ch >= "\U00020000"
-
-
 def term_rules(terms: Sequence[str]) -> RuleSet:
     """Search terms of a "/" search as rules styled ``"search"``.
 
     Literal and case-insensitive, matching what the store's full-text search finds: a term
-    starts at a word boundary; single words of :data:`MIN_PREFIX`+ characters (2+ for CJK)
+    starts at a word boundary; single words that :func:`newstui.store.matches_as_prefix` accepts
     also match as prefixes ("feed" marks "feeds"), shorter ones only as whole words; a
     multi-word term (a quoted phrase) matches its words separated by any non-word run.
     """
@@ -270,7 +265,7 @@ def term_rules(terms: Sequence[str]) -> RuleSet:
         pattern = r"[\W_]+".join(re.escape(w) for w in words)
         if _is_word(term[0]):
             pattern = r"\b" + pattern
-        prefix = len(words) == 1 and (len(term) >= MIN_PREFIX or (len(term) >= 2 and any(map(_is_cjk, term))))
+        prefix = len(words) == 1 and matches_as_prefix(term)
         if _is_word(term[-1]) and not prefix:
             pattern += r"\b"
         rules.append(_TermRule(term, re.compile(pattern, re.IGNORECASE)))

@@ -259,7 +259,7 @@ def fts_query(query: str) -> tuple[str | None, list[str]]:
             continue
         terms.append(term)
         quoted = '"' + term.replace('"', '""') + '"'
-        if phrase is None and (len(term) >= MIN_PREFIX or (len(term) >= 2 and _has_cjk(term))):
+        if phrase is None and matches_as_prefix(term):
             quoted += "*"
         parts.append(quoted)
     if not parts:
@@ -270,6 +270,15 @@ def fts_query(query: str) -> tuple[str | None, list[str]]:
 def _has_cjk(term: str) -> bool:
     """Whether ``term`` has a character of the CJK/kana/hangul blocks (U+2E80 and up, below the surrogates)."""
     return any("\u2e80" <= ch <= "\ud7ff" or "\uf900" <= ch <= "\ufaff" or ch >= "\U00020000" for ch in term)
+
+
+def matches_as_prefix(term: str) -> bool:
+    """Whether a search word also matches longer words: :data:`MIN_PREFIX`+ characters, or 2+ with CJK.
+
+    The one rule for both the FTS query and the highlighting of search terms
+    (:func:`newstui.highlight_rules.term_rules`), so what is found is what is marked.
+    """
+    return len(term) >= MIN_PREFIX or (len(term) >= 2 and _has_cjk(term))
 
 
 def _guard(fn: F) -> F:
