@@ -205,11 +205,11 @@ def cmd_export_opml(args: argparse.Namespace) -> int:
     cfg = _load(args)
     data = write_opml(cfg.feeds)
     if args.file and args.file != "-":
-        from newstui.config import _atomic_write
+        from newstui.config import atomic_write
 
         target = Path(args.file).expanduser()
         try:
-            _atomic_write(target.resolve(), data.decode("utf-8"))
+            atomic_write(target.resolve(), data.decode("utf-8"))
         except OSError as exc:
             raise NewstuiError(f"{target}: cannot write: {exc.strerror}") from None
         print(f"wrote {len(cfg.feeds)} feeds to {target}", file=sys.stderr)

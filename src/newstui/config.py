@@ -1020,7 +1020,9 @@ def _render_feeds(name: str, feeds: Sequence[FeedConfig]) -> str:
     return tomlkit.dumps(doc)
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` all at once (temp file, fsync, rename), keeping its mode:
+    a crash leaves the old file or the new one, never half of either."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
@@ -1098,7 +1100,7 @@ def add_feeds(path: Path, feeds: Sequence[FeedConfig]) -> None:
         shutil.copy2(path, path.with_name(path.name + ".bak"))
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(path, text)
+    atomic_write(path, text)
 
 
 def _feed_inline(feed: FeedConfig) -> Any:
